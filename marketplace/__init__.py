@@ -1,0 +1,5 @@
+"""Marketplace of vetted, time-shared freelance office managers for French SMEs."""
+
+from marketplace.app import create_app
+
+__all__ = ["create_app"]
