@@ -1,0 +1,126 @@
+"""Settings, read from environment variables once at start-up.
+
+Two run modes share one code path:
+
+* **embedded** (default): SQLite under ``instance/``, jobs run in-process after the
+  request's commit, e-mails written to ``instance/outbox/``, a secret key generated
+  once and kept in ``instance/secret_key``;
+* **production** (``MARKETPLACE_ENV=production``): ``DATABASE_URL`` and ``REDIS_URL``
+  point at PostgreSQL and Redis, ``SECRET_KEY`` must be given.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from marketplace.errors import ConfigurationError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_decimal(name: str, default: str) -> Decimal:
+    raw = os.environ.get(name) or default
+    try:
+        return Decimal(raw)
+    except InvalidOperation as exc:
+        raise ConfigurationError(f"{name} doit être un nombre décimal (reçu : {raw!r}).") from exc
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} doit être un entier (reçu : {raw!r}).") from exc
+
+
+def instance_path_from_env() -> Path:
+    """The instance folder: ``MARKETPLACE_INSTANCE`` or ``./instance``."""
+    return Path(os.environ.get("MARKETPLACE_INSTANCE") or Path.cwd() / "instance").resolve()
+
+
+def embedded_secret_key(instance: Path) -> str:
+    """Read, or create once, the secret key of the embedded mode."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # Create exclusively so two processes starting together keep one key.
+    try:
+        with open(path, "x") as fh:
+            fh.write(key)
+        os.chmod(path, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    return key
+
+
+def load_settings(instance: Path) -> dict:
+    """Settings from the environment, validated; raises ConfigurationError."""
+    env = os.environ.get("MARKETPLACE_ENV", "embedded").strip().lower()
+    if env not in {"embedded", "production"}:
+        raise ConfigurationError("MARKETPLACE_ENV doit valoir « embedded » ou « production ».")
+    production = env == "production"
+
+    secret_key = os.environ.get("SECRET_KEY")
+    if not secret_key:
+        if production:
+            raise ConfigurationError(
+                "SECRET_KEY est obligatoire en production : définissez une valeur longue et "
+                "aléatoire (par exemple `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            )
+        secret_key = embedded_secret_key(instance)
+
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'marketplace.sqlite'}"
+    if production and database_url.startswith("sqlite"):
+        raise ConfigurationError("DATABASE_URL doit pointer vers PostgreSQL en production.")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql://" + database_url[len("postgres://"):]
+    if database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    redis_url = os.environ.get("REDIS_URL") or None
+    if production and not redis_url:
+        raise ConfigurationError("REDIS_URL est obligatoire en production (files RQ).")
+
+    fee_rate = _env_decimal("PLATFORM_FEE_RATE", "0.15")
+    if not Decimal("0") <= fee_rate < Decimal("1"):
+        raise ConfigurationError("PLATFORM_FEE_RATE doit être compris entre 0 et 1 (ex. 0.15).")
+
+    return {
+        "MARKETPLACE_ENV": env,
+        "SECRET_KEY": secret_key,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Marketplace Office Managers <no-reply@marketplace.local>"
+        ),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "PLATFORM_FEE_RATE": fee_rate,
+        "JOB_SWEEP_AFTER_SECONDS": _env_int("JOB_SWEEP_AFTER_SECONDS", 300),
+        "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+    }

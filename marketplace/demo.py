@@ -1,0 +1,392 @@
+"""A realistic demo marketplace, seeded idempotently (``marketplace demo``).
+
+Everything is generated from a fixed random seed and looked up by natural keys
+(e-mail, SIRET, mission title), so seeding twice changes nothing. As the product
+grows, each area adds its own ``seed_*`` step here.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from stdnum import iban as stdnum_iban
+from stdnum import luhn
+
+from marketplace.db import today, utcnow
+from marketplace.domain import (
+    SKILL_CODES,
+    SUB_SKILL_LABELS,
+    TOOLS_CATALOGUE,
+    LegalForm,
+    Role,
+    VatRegime,
+    WeekSlots,
+)
+from marketplace.geo import find_commune
+from marketplace.models.companies import Company
+from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
+from marketplace.models.missions import Application, ApplicationStatus, Mission, MissionStatus, PerimeterLine
+from marketplace.models.users import CompanyRole, User
+from marketplace.services.identifiers import vat_number_for_siren
+
+SEED = 20261123
+MANDATE_VERSION = "2026-09"
+
+FIRST_NAMES = (
+    "Camille", "Claire", "Sophie", "Julie", "Nathalie", "Isabelle", "Aurélie", "Céline", "Émilie", "Sandrine",
+    "Virginie", "Marion", "Laetitia", "Caroline", "Hélène", "Anne", "Delphine", "Stéphanie", "Élodie", "Karine",
+    "Thomas", "Nicolas", "Julien", "Sébastien", "Maxime", "Romain", "Karim", "Mehdi", "Yasmine", "Inès",
+    "Léa", "Manon", "Chloé", "Sarah", "Nadia", "Fatou", "Agnès", "Valérie", "Pauline", "Mathilde",
+    "Bérénice", "Sonia", "Samia", "Lucie", "Margaux",
+)
+LAST_NAMES = (
+    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
+    "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier",
+    "Morel", "Girard", "André", "Lefèvre", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez",
+    "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas",
+    "Perrin", "Morin", "Mathieu", "Clément", "Benali",
+)
+CITIES = (
+    "Paris", "Paris", "Paris", "Boulogne-Billancourt", "Montreuil", "Saint-Denis", "Issy-les-Moulineaux",
+    "Lyon", "Lyon", "Villeurbanne", "Nantes", "Bordeaux", "Lille", "Toulouse", "Marseille", "Rennes",
+    "Strasbourg", "Montpellier", "Nice", "Grenoble",
+)
+
+# (legal name, sector, headcount, city)
+COMPANIES = (
+    ("Atelier Lumen", "agence_conseil", 34, "Paris"),
+    ("Cabinet Ardent Expertise", "finance", 22, "Lyon"),
+    ("Logistique Ouest Express", "transport_logistique", 68, "Nantes"),
+    ("Pixel & Plume", "medias", 17, "Bordeaux"),
+    ("NovaSanté Cliniques", "sante", 110, "Lille"),
+    ("Boréal Logiciels", "logiciel", 45, "Paris"),
+    ("Maison Verdier", "commerce", 28, "Toulouse"),
+    ("Écoles Horizon", "edtech", 55, "Marseille"),
+    ("Immo Rive Gauche", "immobilier", 14, "Paris"),
+    ("Batiplus Rhône", "batiment", 82, "Villeurbanne"),
+    ("Cuisine Partagée", "restauration", 39, "Rennes"),
+    ("Lexa Avocats", "juridique", 26, "Strasbourg"),
+)
+
+# Concrete projects, phrased as a bio shows them and as a mission asks for them.
+PROJECTS = (
+    ("facilities_workplace", "moves", "piloté le déménagement de nos bureaux (120 postes)", "organiser le déménagement et le transfert des locaux"),
+    ("people_culture", "onboarding", "créé le parcours d'intégration des nouveaux arrivants", "structurer l'onboarding des nouveaux collaborateurs"),
+    ("finance_procurement", "expenses", "mis en place la gestion des notes de frais sur Spendesk", "reprendre la gestion des notes de frais"),
+    ("finance_procurement", "suppliers", "renégocié les contrats fournisseurs (−18 % sur les achats généraux)", "renégocier les contrats fournisseurs"),
+    ("finance_procurement", "budget", "construit et suivi le budget de fonctionnement", "tenir le budget de fonctionnement"),
+    ("people_culture", "events", "organisé le séminaire annuel et les événements d'équipe", "organiser les événements d'équipe et le séminaire"),
+    ("facilities_workplace", "flex_office", "conduit le passage au flex office", "repenser l'aménagement des espaces et le flex office"),
+    ("facilities_workplace", "safety_registers", "remis à jour les registres obligatoires et le DUERP", "tenir les registres obligatoires et la sécurité"),
+    ("operations_process", "documentation", "rédigé les procédures internes dans Notion", "documenter les processus internes"),
+    ("operations_process", "tools_stack", "déployé les outils collaboratifs et fait l'inventaire des abonnements SaaS", "rationaliser les outils et abonnements SaaS"),
+    ("communication_coordination", "internal_comms", "lancé la newsletter interne et les rituels d'équipe", "animer la communication interne"),
+    ("finance_procurement", "payroll_prep", "préparé les variables de paie avec le cabinet comptable", "préparer les éléments variables de paie"),
+    ("people_culture", "offboarding", "organisé les départs et la restitution du matériel", "gérer les départs des collaborateurs"),
+)
+
+MISSION_TITLES = (
+    "Office manager 2 jours/semaine",
+    "Office manager à temps partagé — services généraux",
+    "Office manager — intégration et vie d'équipe",
+    "Office manager finance & achats",
+    "Office manager pour déménagement et nouveaux locaux",
+    "Office manager — structuration des process",
+)
+
+
+@dataclass
+class Summary:
+    companies: int = 0
+    freelancers: int = 0
+    missions: int = 0
+    applications: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.companies} entreprises, {self.freelancers} office managers, "
+            f"{self.missions} missions, {self.applications} candidatures"
+        )
+
+
+def make_siren(rng: random.Random) -> str:
+    body = f"{rng.randrange(10_000_000, 99_999_999):08d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def make_siret(siren: str, rng: random.Random) -> str:
+    body = siren + f"{rng.randrange(1, 9999):04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def make_iban(rng: random.Random) -> str:
+    bban = f"30004{rng.randrange(0, 99999):05d}{rng.randrange(0, 10**11):011d}{rng.randrange(0, 99):02d}"
+    return "FR" + stdnum_iban.calc_check_digits("FR00" + bban) + bban
+
+
+def _user(session: Session, email: str, password: str, role: Role, first: str, last: str) -> tuple[User, bool]:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is not None:
+        return user, False
+    user = User(email=email, role=role.value, first_name=first, last_name=last)
+    user.set_password(password)
+    session.add(user)
+    return user, True
+
+
+def rng_for(*key: object) -> random.Random:
+    """A generator of its own for each demo entity, so reruns draw the same values."""
+    return random.Random("-".join(map(str, (SEED, *key))))
+
+
+def seed(session: Session) -> Summary:
+    """Seed (or complete) the demo marketplace; returns what it holds."""
+    _user(session, "admin@demo.test", "demo-admin", Role.ADMIN, "Alex", "Opérateur")
+    companies = seed_companies(session)
+    profiles = seed_freelancers(session)
+    missions = seed_missions(session, companies)
+    seed_applications(session, missions, profiles)
+    session.flush()
+    return Summary(
+        companies=session.scalar(select(func.count()).select_from(Company)),
+        freelancers=session.scalar(select(func.count()).select_from(FreelancerProfile)),
+        missions=session.scalar(select(func.count()).select_from(Mission)),
+        applications=session.scalar(select(func.count()).select_from(Application)),
+    )
+
+
+def seed_companies(session: Session) -> list[Company]:
+    companies = []
+    for index, (name, sector, headcount, city) in enumerate(COMPANIES):
+        rng = rng_for("company", index)
+        siren = make_siren(rng)
+        siret = make_siret(siren, rng)
+        company = session.scalar(select(Company).where(Company.legal_name == name))
+        if company is None:
+            commune = find_commune(city)
+            company = Company(
+                legal_name=name, siren=siren, siret=siret, sector=sector, headcount=headcount,
+                city=commune.name, latitude=commune.latitude, longitude=commune.longitude,
+                address_line=f"{rng.randrange(1, 120)} rue {rng.choice(['de la République', 'Victor-Hugo', 'du Faubourg', 'des Lilas', 'Pasteur'])}",
+                postal_code="",
+            )
+            session.add(company)
+        companies.append(company)
+        # The first two companies are the demo logins; others get their own owner.
+        email = {0: "pme@demo.test", 1: "pme2@demo.test"}.get(index, f"direction{index + 1}@demo.test")
+        first, last = FIRST_NAMES[(index * 7) % len(FIRST_NAMES)], LAST_NAMES[(index * 3) % len(LAST_NAMES)]
+        owner, created = _user(session, email, "demo-pme", Role.SME, first, last)
+        if created:
+            owner.company = company
+            owner.company_role = CompanyRole.OWNER.value
+            company.billing_email = email
+            company.billing_contact_name = f"{first} {last}"
+    session.flush()
+    return companies
+
+
+def _bio(rng: random.Random, years: int, projects: list[tuple]) -> str:
+    done = ", ".join(p[2] for p in projects[:-1]) + (" et " if len(projects) > 1 else "") + projects[-1][2]
+    opener = rng.choice(
+        (
+            f"Office manager depuis {years} ans, en PME et en start-up.",
+            f"{years} ans d'expérience en office management et services généraux.",
+            f"Assistante de direction devenue office manager, {years} ans de métier.",
+            f"Office manager freelance, {years} ans d'expérience dans des équipes de 15 à 150 personnes.",
+        )
+    )
+    closer = rng.choice(
+        (
+            "J'aime rendre le quotidien des équipes plus simple et mesurable.",
+            "Rigueur, discrétion et sens du service.",
+            "Je travaille à jours fixes pour deux ou trois entreprises.",
+            "Habituée aux environnements qui grandissent vite.",
+        )
+    )
+    return f"{opener} J'ai notamment {done}. {closer}"
+
+
+def seed_freelancers(session: Session, count: int = 45) -> list[FreelancerProfile]:
+    profiles = []
+    for index in range(count):
+        rng = rng_for("freelancer", index)
+        first = FIRST_NAMES[index % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index * 11) % len(LAST_NAMES)]
+        email = {0: "om@demo.test", 1: "om2@demo.test"}.get(index, f"om{index + 1}@demo.test")
+        years = rng.choice((4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 17))
+        projects = rng.sample(PROJECTS, rng.randrange(2, 5))
+        city = CITIES[index % len(CITIES)]
+        commune = find_commune(city)
+        weekdays = sorted(rng.sample(range(5), rng.randrange(2, 5)))
+        slot_days = [("mon", "tue", "wed", "thu", "fri")[d] for d in weekdays]
+        siren = make_siren(rng)
+        siret = make_siret(siren, rng)
+        iban = make_iban(rng)
+        levels = {code: rng.randrange(1, 4) for code in SKILL_CODES}
+        for project in projects:
+            levels[project[0]] = min(5, levels[project[0]] + rng.randrange(1, 3))
+        tools = rng.sample(TOOLS_CATALOGUE, rng.randrange(3, 7))
+        rate = rng.choice((380, 400, 420, 450, 460, 480, 500, 520, 550)) * 100
+        work_mode = rng.choice(("hybrid", "hybrid", "onsite", "remote"))
+        # A handful of profiles wait in the vetting queue; the rest are approved.
+        status = ProfileStatus.APPROVED if index < 38 else rng.choice(
+            (ProfileStatus.SUBMITTED, ProfileStatus.DRAFT, ProfileStatus.IN_REVIEW)
+        )
+        user, created = _user(session, email, "demo-om", Role.FREELANCER, first, last)
+        if not created:
+            profiles.append(user.freelancer_profile)
+            continue
+        legal_form = rng.choice((LegalForm.MICRO, LegalForm.MICRO, LegalForm.EURL, LegalForm.SASU))
+        liable = legal_form != LegalForm.MICRO or rng.random() < 0.3
+        profile = FreelancerProfile(
+            headline=rng.choice(
+                (
+                    "Office manager senior à temps partagé",
+                    "Office manager & services généraux",
+                    "Office manager — people & opérations",
+                    "Office manager finance & achats",
+                )
+            ),
+            bio=_bio(rng, years, projects),
+            years_experience=years,
+            freelance_years=rng.randrange(1, min(years - 1, 6)),
+            sub_skills=sorted({p[1] for p in projects}),
+            tools=sorted(tools),
+            languages=["fr", "en"] if rng.random() < 0.7 else ["fr"],
+            city=commune.name, latitude=commune.latitude, longitude=commune.longitude,
+            mobility_km=rng.choice((10, 20, 30, 50)),
+            work_mode=work_mode,
+            daily_rate_cents=rate,
+            available_slots=WeekSlots.from_days(slot_days).bits,
+            client_sectors=rng.sample(("logiciel", "finance", "sante", "commerce", "medias"), rng.randrange(0, 3)),
+            business_name=f"{first} {last} EI" if legal_form == LegalForm.MICRO else f"{last.upper()} Office Services",
+            legal_form=legal_form.value,
+            siret=siret,
+            vat_regime=(VatRegime.LIABLE if liable else VatRegime.FRANCHISE).value,
+            vat_number=vat_number_for_siren(siren) if liable else None,
+            iban=iban,
+            billing_address_line=f"{rng.randrange(1, 90)} avenue {rng.choice(['Jean-Jaurès', 'de la Gare', 'Foch', 'des Tilleuls'])}",
+            billing_city=commune.name,
+            mandate_accepted_at=utcnow() if status != ProfileStatus.DRAFT else None,
+            mandate_version=MANDATE_VERSION if status != ProfileStatus.DRAFT else None,
+            status=status.value,
+            submitted_at=utcnow() - timedelta(days=rng.randrange(1, 20)) if status != ProfileStatus.DRAFT else None,
+            decided_at=utcnow() - timedelta(days=rng.randrange(0, 10)) if status == ProfileStatus.APPROVED else None,
+            badges=["verified", "references_checked"] if status == ProfileStatus.APPROVED else [],
+        )
+        for code, level in levels.items():
+            profile.set_skill(code, level)
+        start = date(today().year - years, rng.randrange(1, 13), 1)
+        freelance_start = date(today().year - profile.freelance_years, 1, 1)
+        profile.experiences = [
+            ExperienceEntry(
+                title="Office manager", organisation=rng.choice(("Scale-up SaaS", "Cabinet de conseil", "Agence digitale", "PME industrielle")),
+                start_date=start, end_date=freelance_start - timedelta(days=1), is_freelance=False,
+                description=projects[0][2].capitalize() + ".",
+            ),
+            ExperienceEntry(
+                title="Office manager freelance", organisation="Indépendante",
+                start_date=freelance_start, end_date=None, is_freelance=True,
+                description="Missions à temps partagé pour des PME de 15 à 80 personnes.",
+            ),
+        ]
+        profile.references = [
+            Reference(
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}", company=rng.choice([c[0] for c in COMPANIES]) + " (ancien client)",
+                role=rng.choice(("Directrice générale", "CEO", "DAF", "Responsable RH")),
+                email=f"reference{index}-{n}@client-demo.test", phone=None,
+                relationship_label=rng.choice(("Cliente actuelle", "Ancien client", "Ancienne manager")),
+                is_current_client=n == 0,
+            )
+            for n in range(2)
+        ]
+        user.freelancer_profile = profile
+        profiles.append(profile)
+    session.flush()
+    return profiles
+
+
+def seed_missions(session: Session, companies: list[Company]) -> list[Mission]:
+    missions = []
+    for index in range(18):
+        rng = rng_for("mission", index)
+        company = companies[index % len(companies)]
+        title = MISSION_TITLES[index % len(MISSION_TITLES)]
+        if index >= len(companies):
+            title = f"{title} (2e mission)"
+        mission = session.scalar(select(Mission).where(Mission.company_id == company.id, Mission.title == title))
+        projects = rng.sample(PROJECTS, rng.randrange(2, 4))
+        half_days = rng.choice((2, 3, 4, 4, 4, 6))
+        days = half_days // 2 + (1 if half_days % 2 else 0)
+        named = rng.random() < 0.75
+        weekdays = sorted(rng.sample(range(5), days)) if named else []
+        if mission is not None:
+            missions.append(mission)
+            continue
+        status = MissionStatus.PUBLISHED if index < 15 else MissionStatus.DRAFT
+        mission = Mission(
+            company=company,
+            title=title,
+            description=(
+                f"{company.legal_name}, {company.headcount} personnes à {company.city}. "
+                f"Nous cherchons un office manager expérimenté pour "
+                + ", ".join(p[3] for p in projects)
+                + ". Vous serez l'interlocuteur des équipes et du dirigeant, avec une autonomie sur les dépenses courantes."
+            ),
+            half_days_per_week=half_days,
+            weekdays=[("mon", "tue", "wed", "thu", "fri")[d] for d in weekdays],
+            work_mode=rng.choice(("hybrid", "hybrid", "onsite", "remote")),
+            onsite_days_per_week=1,
+            site_city=company.city,
+            site_latitude=company.latitude,
+            site_longitude=company.longitude,
+            start_date=today() + timedelta(days=rng.randrange(10, 60)),
+            max_daily_rate_cents=rng.choice((420, 450, 480, 500, 550)) * 100,
+            min_years_experience=rng.choice((5, 7, 7, 8, 10)),
+            tools=rng.sample(TOOLS_CATALOGUE, 2),
+            non_compete=rng.random() < 0.3,
+            status=status.value,
+            published_at=utcnow() - timedelta(days=rng.randrange(1, 15)) if status == MissionStatus.PUBLISHED else None,
+        )
+        for project in projects:
+            mission.set_min_level(project[0], max(mission.min_level(project[0]), rng.choice((3, 3, 4))))
+        mission.perimeter = [
+            PerimeterLine(
+                position=n, task=SUB_SKILL_LABELS[p[1]],
+                dimension=p[0], catalogue_code=p[1], minutes_per_month=rng.choice((120, 180, 240, 360)),
+                criticality=rng.randrange(2, 6), current_owner=rng.choice(("Le dirigeant", "L'assistante", "Personne", "La DAF")),
+            )
+            for n, p in enumerate(projects)
+        ]
+        session.add(mission)
+        missions.append(mission)
+    session.flush()
+    return missions
+
+
+def seed_applications(session: Session, missions: list[Mission], profiles: list[FreelancerProfile]) -> None:
+    approved = [p for p in profiles if p.status == ProfileStatus.APPROVED.value]
+    published = [m for m in missions if m.status == MissionStatus.PUBLISHED.value]
+    for mission in published[:10]:
+        rng = rng_for("applications", mission.title, mission.company_id)
+        for profile in rng.sample(approved, 3):
+            exists = session.scalar(
+                select(Application.id).where(Application.mission_id == mission.id, Application.freelancer_id == profile.id)
+            )
+            if exists:
+                continue
+            free = profile.slots.full_days()
+            offered = [d for d in mission.weekdays if d in free] or free[: max(1, mission.half_days_per_week // 2)]
+            session.add(
+                Application(
+                    mission=mission, freelancer=profile,
+                    note="Bonjour, votre mission correspond à ce que je fais depuis plusieurs années. Disponible pour en parler.",
+                    proposed_rate_cents=profile.daily_rate_cents, offered_weekdays=offered,
+                    status=rng.choice((ApplicationStatus.APPLIED, ApplicationStatus.APPLIED, ApplicationStatus.SHORTLISTED)).value,
+                )
+            )
+    session.flush()

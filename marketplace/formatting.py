@@ -1,0 +1,104 @@
+"""French formats for the UI: money, dates, weekdays, numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from marketplace.domain import WEEKDAY_LABELS, WEEKDAYS
+
+PARIS = ZoneInfo("Europe/Paris")
+NBSP = "\u00a0"
+
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+
+def group_thousands(number: int) -> str:
+    """``1234567`` → ``1 234 567`` with no-break spaces."""
+    sign = "-" if number < 0 else ""
+    digits = f"{abs(number):,}".replace(",", NBSP)
+    return sign + digits
+
+
+def money(cents: int | None, *, with_cents: bool = True) -> str:
+    """Integer cents as French euros: ``123456`` → ``1 234,56 €``."""
+    if cents is None:
+        return "—"
+    if not with_cents:
+        euros = (Decimal(cents) / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return f"{group_thousands(int(euros))}{NBSP}€"
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(cents), 100)
+    return f"{sign}{group_thousands(euros)},{rest:02d}{NBSP}€"
+
+
+def euros(cents: int | None) -> str:
+    """Whole euros when the amount has no cents (``46000`` → ``460 €``)."""
+    if cents is None:
+        return "—"
+    return money(cents, with_cents=cents % 100 != 0)
+
+
+def decimal_fr(value: Decimal | float | int, places: int = 1) -> str:
+    """A number with a French decimal comma, trailing zeros dropped: 1.5 → ``1,5``."""
+    quantum = Decimal(1).scaleb(-places)
+    text = f"{Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def percent(rate: Decimal | float, places: int = 1) -> str:
+    """A rate as a French percentage: ``Decimal('0.135')`` → ``13,5 %``."""
+    return f"{decimal_fr(Decimal(str(rate)) * 100, places)}{NBSP}%"
+
+
+def date_fr(value: date | datetime | None) -> str:
+    """``23/11/2026``; timestamps are first converted to Europe/Paris."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = value.astimezone(PARIS).date() if value.tzinfo else value.date()
+    return value.strftime("%d/%m/%Y")
+
+
+def datetime_fr(value: datetime | None) -> str:
+    """``23/11/2026 à 14:05`` in Europe/Paris."""
+    if value is None:
+        return "—"
+    local = value.astimezone(PARIS)
+    return f"{local:%d/%m/%Y} à {local:%H:%M}"
+
+
+def month_fr(value: date) -> str:
+    """``novembre 2026``."""
+    return f"{MONTHS_FR[value.month - 1]} {value.year}"
+
+
+def weekdays_fr(codes) -> str:
+    """``["tue", "thu"]`` → ``mardi et jeudi`` (in week order)."""
+    labels = [WEEKDAY_LABELS[c] for c in WEEKDAYS if c in set(codes)]
+    if not labels:
+        return "jours flexibles"
+    if len(labels) == 1:
+        return labels[0]
+    return ", ".join(labels[:-1]) + " et " + labels[-1]
+
+
+def register_filters(app) -> None:
+    """Expose the formats to Jinja templates."""
+    app.jinja_env.filters.update(
+        money=money,
+        euros=euros,
+        decimal_fr=decimal_fr,
+        percent=percent,
+        date_fr=date_fr,
+        datetime_fr=datetime_fr,
+        month_fr=month_fr,
+        weekdays_fr=weekdays_fr,
+        thousands=group_thousands,
+    )

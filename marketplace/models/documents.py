@@ -1,0 +1,70 @@
+"""Uploaded and generated files, stored outside the web root under random names."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from marketplace.db import Base
+from marketplace.domain import StrEnum
+from marketplace.models._mixins import Timestamps
+
+if TYPE_CHECKING:
+    from marketplace.models.users import User
+
+
+class DocumentKind(StrEnum):
+    URSSAF_CERTIFICATE = "urssaf_certificate"
+    REGISTRATION_PROOF = "registration_proof"
+    INSURANCE = "insurance"
+    IDENTITY = "identity"
+    CONTRACT_PDF = "contract_pdf"
+    INVOICE_PDF = "invoice_pdf"
+    OTHER = "other"
+
+
+DOCUMENT_KIND_LABELS = {
+    DocumentKind.URSSAF_CERTIFICATE: "Attestation de vigilance URSSAF",
+    DocumentKind.REGISTRATION_PROOF: "Justificatif d'immatriculation (Kbis, RNE, avis INSEE)",
+    DocumentKind.INSURANCE: "Attestation d'assurance responsabilité civile professionnelle",
+    DocumentKind.IDENTITY: "Pièce d'identité",
+    DocumentKind.CONTRACT_PDF: "Contrat",
+    DocumentKind.INVOICE_PDF: "Facture",
+    DocumentKind.OTHER: "Autre document",
+}
+
+
+class Document(Timestamps, Base):
+    __tablename__ = "documents"
+    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    original_name: Mapped[str] = mapped_column(String(255))
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(60))  # sniffed from the bytes, never from the name
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[date | None]
+    expires_on: Mapped[date | None]
+    security_code: Mapped[str | None] = mapped_column(String(40))
+    verified_at: Mapped[datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    # A newer upload of the same kind supersedes this one; it is kept for the record.
+    superseded_at: Mapped[datetime | None]
+
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def kind_label(self) -> str:
+        return DOCUMENT_KIND_LABELS[DocumentKind(self.kind)]
+
+    @classmethod
+    def freelancer_scope(cls, profile_id: int):
+        return cls.profile_id == profile_id

@@ -1,0 +1,132 @@
+"""The operator's console: overview, accounts, background jobs, audit log."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from marketplace import jobs
+from marketplace.db import commit, db
+from marketplace.domain import Role
+from marketplace.errors import DomainError
+from marketplace.models.audit import AuditLog
+from marketplace.models.companies import Company
+from marketplace.models.freelancers import FreelancerProfile
+from marketplace.models.jobs import JobIntent, JobStatus
+from marketplace.models.missions import Mission
+from marketplace.models.users import User
+from marketplace.services import admin as admin_service
+from marketplace.web.admin import bp
+from marketplace.web.forms import BaseForm, client_ip
+
+PAGE_SIZE = 50
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+@bp.route("/")
+def dashboard():
+    """Counts that tell the operator where attention is needed."""
+    profiles_by_status = dict(
+        db.session.execute(
+            select(FreelancerProfile.status, func.count()).group_by(FreelancerProfile.status)
+        ).all()
+    )
+    missions_by_status = dict(
+        db.session.execute(select(Mission.status, func.count()).group_by(Mission.status)).all()
+    )
+    jobs_by_status = dict(
+        db.session.execute(select(JobIntent.status, func.count()).group_by(JobIntent.status)).all()
+    )
+    return render_template(
+        "admin/dashboard.html",
+        companies=db.session.scalar(select(func.count()).select_from(Company)),
+        profiles_by_status=profiles_by_status,
+        missions_by_status=missions_by_status,
+        jobs_by_status=jobs_by_status,
+    )
+
+
+@bp.route("/comptes")
+def users():
+    """All accounts, searchable by e-mail or name, filterable by role."""
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    stmt = select(User).order_by(User.created_at.desc())
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(User.email).like(like), func.lower(User.last_name).like(like), func.lower(User.first_name).like(like))
+        )
+    if role in Role.values():
+        stmt = stmt.where(User.role == role)
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = _count(stmt)
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "admin/users.html", users=rows, q=q, role=role, page=page, total=total, page_size=PAGE_SIZE, form=BaseForm()
+    )
+
+
+@bp.route("/comptes/<int:user_id>/activation", methods=["POST"])
+def toggle_user(user_id: int):
+    """Deactivate or reactivate an account (logged in the audit log)."""
+    form = BaseForm()
+    if form.validate_on_submit():
+        try:
+            user = admin_service.set_user_active(
+                db.session, current_user, user_id, request.form.get("active") == "1",
+                reason=request.form.get("reason") or None, ip_address=client_ip(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "success")
+    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+
+
+@bp.route("/taches")
+def job_intents():
+    """Background jobs, failed ones first, with a retry button."""
+    status = request.args.get("status") or ""
+    stmt = select(JobIntent).order_by(
+        (JobIntent.status == JobStatus.FAILED.value).desc(), JobIntent.created_at.desc()
+    )
+    if status in JobStatus.values():
+        stmt = stmt.where(JobIntent.status == status)
+    rows = db.session.scalars(stmt.limit(200)).all()
+    return render_template("admin/job_intents.html", intents=rows, status=status, form=BaseForm())
+
+
+@bp.route("/taches/<int:intent_id>/relancer", methods=["POST"])
+def retry_job(intent_id: int):
+    """Re-enqueue a failed job."""
+    form = BaseForm()
+    if form.validate_on_submit():
+        try:
+            jobs.retry(db.session, intent_id)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            admin_service.audit(db.session, current_user, "job.retried", intent_id, ip_address=client_ip())
+            commit()
+            flash("La tâche a été relancée.", "success")
+    return redirect(url_for("admin.job_intents"))
+
+
+@bp.route("/audit")
+def audit():
+    """The audit log, newest first."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    action = (request.args.get("action") or "").strip()
+    stmt = select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if action:
+        stmt = stmt.where(AuditLog.action.like(f"{action}%"))
+    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/audit.html", entries=rows, page=page, action=action, page_size=PAGE_SIZE)

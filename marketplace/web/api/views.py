@@ -1,0 +1,57 @@
+"""The JSON API: same services, same scoping, JSON errors (401/403/404)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user
+from sqlalchemy import text
+
+from marketplace.db import db
+from marketplace.extensions import csrf
+from marketplace.geo import search_communes
+from marketplace.web.api import bp
+
+# The API reads with GET and authenticates with the session cookie; state-changing
+# endpoints added later keep CSRF protection through the X-CSRFToken header.
+
+
+@bp.route("/health")
+@csrf.exempt
+def health():
+    """Liveness and database reachability, for load balancers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")
+
+
+@bp.route("/me")
+def me():
+    """The current account, or 401."""
+    if not current_user.is_authenticated:
+        return jsonify(error="authentication_required", message="Authentification requise."), 401
+    data = {
+        "id": current_user.id,
+        "email": current_user.email,
+        "role": current_user.role,
+        "name": current_user.display_name,
+        "locale": current_user.locale,
+    }
+    if current_user.company is not None:
+        data["company"] = {"id": current_user.company.id, "name": current_user.company.legal_name}
+    if current_user.freelancer_profile is not None:
+        data["freelancer_profile"] = {
+            "id": current_user.freelancer_profile.id,
+            "status": current_user.freelancer_profile.status,
+        }
+    return jsonify(data)
+
+
+@bp.route("/communes")
+def communes():
+    """Commune name suggestions for city fields (bundled table, no network)."""
+    query = request.args.get("q", "")
+    return jsonify(
+        [
+            {"id": c.id, "name": c.name, "label": c.label, "region": c.region, "lat": c.latitude, "lon": c.longitude}
+            for c in search_communes(query, limit=10)
+        ]
+    )

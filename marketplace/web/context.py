@@ -1,0 +1,71 @@
+"""What every template can use: navigation per role, labels, the current language."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from marketplace import domain
+from marketplace.i18n import LANGUAGES
+from marketplace.web.authz import dashboard_endpoint
+
+NAVIGATION = {
+    "sme": [
+        ("sme.dashboard", _l("Tableau de bord")),
+    ],
+    "freelancer": [
+        ("freelancer.dashboard", _l("Tableau de bord")),
+    ],
+    "admin": [
+        ("admin.dashboard", _l("Vue d'ensemble")),
+        ("admin.users", _l("Comptes")),
+        ("admin.job_intents", _l("Tâches de fond")),
+        ("admin.audit", _l("Journal d'audit")),
+    ],
+}
+PUBLIC_NAVIGATION = [
+    ("public.how_it_works", _l("Comment ça marche")),
+    ("public.for_smes", _l("Entreprises")),
+    ("public.for_freelancers", _l("Office managers")),
+]
+
+
+def nav_items() -> list[tuple[str, str]]:
+    """(endpoint, label) pairs of the current user's menu; later areas add theirs."""
+    if current_user.is_authenticated:
+        return NAVIGATION.get(current_user.role, [])
+    return PUBLIC_NAVIGATION
+
+
+def add_nav_item(role: str, endpoint: str, label: str) -> None:
+    """Let a blueprint add an entry to a role's menu (kept once)."""
+    items = NAVIGATION.setdefault(role, [])
+    if (endpoint, label) not in items:
+        items.append((endpoint, label))
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def _inject() -> dict:
+        return {
+            "nav_items": nav_items(),
+            "current_locale": str(get_locale() or "fr"),
+            "languages": LANGUAGES,
+            "domain": domain,
+            "home_url": url_for(dashboard_endpoint(current_user)) if current_user.is_authenticated else url_for("public.home"),
+            "active_endpoint": request.endpoint or "",
+        }
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-src 'self'; object-src 'self'; base-uri 'self'; form-action 'self'",
+        )
+        return response

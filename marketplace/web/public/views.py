@@ -1,0 +1,60 @@
+"""Public pages: home, how it works, one page per audience, legal pages."""
+
+from __future__ import annotations
+
+from flask import abort, render_template
+from sqlalchemy import func, select
+
+from marketplace.db import db
+from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
+from marketplace.models.missions import Mission, MissionStatus
+from marketplace.web.public import bp
+
+
+@bp.route("/")
+def home():
+    """The home page, for SME directors and freelance office managers."""
+    counts = {
+        "freelancers": db.session.scalar(
+            select(func.count()).select_from(FreelancerProfile).where(
+                FreelancerProfile.status == ProfileStatus.APPROVED.value
+            )
+        ),
+        "missions": db.session.scalar(
+            select(func.count()).select_from(Mission).where(Mission.status == MissionStatus.PUBLISHED.value)
+        ),
+    }
+    return render_template("public/home.html", counts=counts)
+
+
+@bp.route("/comment-ca-marche")
+def how_it_works():
+    """The journey from diagnostic to monthly invoice, step by step."""
+    return render_template("public/how_it_works.html")
+
+
+@bp.route("/entreprises")
+def for_smes():
+    """What the marketplace brings an SME."""
+    return render_template("public/for_smes.html")
+
+
+@bp.route("/office-managers")
+def for_freelancers():
+    """What the marketplace brings a freelance office manager."""
+    return render_template("public/for_freelancers.html")
+
+
+LEGAL_PAGES = {
+    "mentions-legales": "Mentions légales",
+    "conditions-generales": "Conditions générales d'utilisation",
+    "confidentialite": "Politique de confidentialité",
+}
+
+
+@bp.route("/legal/<page>")
+def legal(page: str):
+    """Legal notices, terms of use and privacy policy."""
+    if page not in LEGAL_PAGES:
+        abort(404)
+    return render_template(f"public/legal_{page.replace('-', '_')}.html", title=LEGAL_PAGES[page])

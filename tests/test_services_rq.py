@@ -1,0 +1,149 @@
+"""Real Redis, real ``rq worker``: jobs recorded in a request reach their final state.
+
+These tests commit for real (a worker process must see the rows) and wipe the
+database afterwards. They need ``MARKETPLACE_REQUIRE_SERVICES=1`` and ``REDIS_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from rq import Queue
+from sqlalchemy import select
+
+from marketplace.db import commit, db
+from marketplace.models.jobs import EmailStatus, JobIntent, JobStatus, OutboundEmail
+from marketplace.models.users import User
+from tests.conftest import make_test_app, wipe
+
+pytestmark = pytest.mark.services
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def redis_url() -> str:
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.fail("MARKETPLACE_REQUIRE_SERVICES is set but REDIS_URL is not")
+    connection = Redis.from_url(url)
+    connection.ping()  # fails the test, never skips it, when Redis is down
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture()
+def live_app(engine, tmp_path, redis_url):
+    """The production mode: real commits, jobs handed to RQ."""
+    app = make_test_app(engine, tmp_path, REDIS_URL=redis_url)
+    yield app
+    wipe(engine)
+
+
+def run_worker(app, *queues: str, **env_overrides: str) -> subprocess.CompletedProcess:
+    """``rq worker --burst`` in its own process, configured like production."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=app.config["DATABASE_URL"],
+        REDIS_URL=app.config["REDIS_URL"],
+        SECRET_KEY=app.config["SECRET_KEY"],
+        MARKETPLACE_INSTANCE=app.instance_path,
+        PYTHONPATH=str(ROOT),
+        **env_overrides,
+    )
+    env.pop("MARKETPLACE_ENV", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", app.config["REDIS_URL"], *(queues or ("default",))],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def create_user(app, email: str) -> None:
+    from marketplace.services.accounts import register_freelancer
+
+    with app.app_context():
+        register_freelancer(db.session, email=email, password="mot de passe robuste", first_name="Léa", last_name="Roux")
+        commit()
+
+
+def state(app, email: str) -> tuple[OutboundEmail, JobIntent]:
+    with app.app_context():
+        message = db.session.scalar(select(OutboundEmail).where(OutboundEmail.to_address == email))
+        intent = db.session.scalar(
+            select(JobIntent).where(JobIntent.func == "worker.jobs.deliver_email").order_by(JobIntent.id.desc())
+        )
+        db.session.expunge_all()
+        return message, intent
+
+
+def test_job_enqueued_in_a_request_is_run_by_a_real_worker(live_app, redis_url):
+    create_user(live_app, "lea@example.test")
+    client = live_app.test_client()
+    response = client.post("/compte/mot-de-passe-oublie", data={"email": "lea@example.test"})
+    assert response.status_code == 302
+
+    message, intent = state(live_app, "lea@example.test")
+    assert message.status == EmailStatus.PENDING.value and intent.status == JobStatus.PENDING.value
+    queue = Queue("default", connection=Redis.from_url(redis_url))
+    assert queue.job_ids == [f"intent-{intent.id}"]
+
+    run_worker(live_app, "default")
+
+    message, intent = state(live_app, "lea@example.test")
+    assert message.status == EmailStatus.SENT.value
+    assert intent.status == JobStatus.DONE.value and intent.attempts == 1
+    eml = Path(message.outbox_path)
+    assert eml.parent == Path(live_app.instance_path) / "outbox"
+    assert b"/compte/reinitialiser/" in eml.read_bytes()
+
+
+def test_flushing_redis_loses_nothing_the_sweep_recovers_it(live_app, redis_url):
+    create_user(live_app, "ines@example.test")
+    live_app.test_client().post("/compte/mot-de-passe-oublie", data={"email": "ines@example.test"})
+    connection = Redis.from_url(redis_url)
+    connection.flushdb()  # the queued job is gone
+
+    run_worker(live_app, "default")
+    message, intent = state(live_app, "ines@example.test")
+    assert message.status == EmailStatus.PENDING.value and intent.status == JobStatus.PENDING.value
+
+    # What the cron does every minute: the sweep, as a job on the queue.
+    Queue("default", connection=connection).enqueue("worker.jobs.sweep_pending_jobs")
+    run_worker(live_app, "default", JOB_SWEEP_AFTER_SECONDS="0")
+
+    message, intent = state(live_app, "ines@example.test")
+    assert message.status == EmailStatus.SENT.value
+    assert intent.status == JobStatus.DONE.value and intent.attempts == 1
+
+
+def test_failing_job_is_recorded_and_scheduled_for_retry(live_app, redis_url):
+    from marketplace import jobs
+
+    with live_app.app_context():
+        intent = jobs.enqueue(db.session, "tests.sample_jobs.always_fail", "smtp down")
+        commit()
+        intent_id = intent.id
+    run_worker(live_app, "default")
+    with live_app.app_context():
+        intent = db.session.get(JobIntent, intent_id)
+        assert intent.status == JobStatus.FAILED.value
+        assert "RuntimeError: smtp down" in intent.last_error
+    job = Queue("default", connection=Redis.from_url(redis_url)).fetch_job(f"intent-{intent_id}")
+    assert job is not None and job.retries_left == 2  # RQ will try again later
+
+
+def test_cron_configuration_registers_the_sweep(redis_url):
+    from rq.cron import CronScheduler
+
+    scheduler = CronScheduler(connection=Redis.from_url(redis_url))
+    scheduler.load_config_from_file(str(ROOT / "worker" / "cron_config.py"))
+    names = {job.func_name: job for job in scheduler.get_jobs()}
+    assert names["worker.jobs.sweep_pending_jobs"].interval == 60

@@ -1,0 +1,1 @@
+"""RQ job entry points and the cron registration (see README, "Production")."""

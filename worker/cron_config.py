@@ -1,0 +1,8 @@
+"""Periodic jobs, registered with RQ's cron scheduler: ``rq cron worker/cron_config.py``."""
+
+from rq import cron
+
+from worker import jobs
+
+# Re-enqueue work recorded but never run (Redis flushed, worker lost).
+cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)

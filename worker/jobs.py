@@ -1,0 +1,45 @@
+"""RQ job entry points: ids in, one service call, commit (see worker.runtime.entry)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+
+from marketplace import jobs
+from marketplace.db import commit, db, rollback
+from marketplace.services import mail
+from worker.runtime import app_context, entry
+
+log = logging.getLogger("worker.jobs")
+
+
+def run_intent(intent_id: int) -> str:
+    """Run a recorded job intent; its effects and its ``done`` commit together."""
+    with app_context(), db.isolated_session() as session:
+        try:
+            status = jobs.execute(session, intent_id)
+            commit(session)
+            return status
+        except Exception as exc:
+            rollback(session)
+            jobs.record_failure(session, intent_id, exc)
+            commit(session)
+            raise
+
+
+@entry
+def deliver_email(email_id: int) -> None:
+    """Send one recorded e-mail through SMTP, or write it to the outbox folder."""
+    mail.deliver(db.session(), email_id)
+
+
+@entry
+def sweep_pending_jobs() -> int:
+    """Re-dispatch the intents stuck in pending (cron, every minute)."""
+    seconds = current_app.config["JOB_SWEEP_AFTER_SECONDS"]
+    stuck = jobs.sweep(db.session(), timedelta(seconds=seconds))
+    if stuck:
+        log.info("sweep: re-dispatching %d job intents", len(stuck))
+    return len(stuck)
