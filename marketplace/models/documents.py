@@ -44,6 +44,8 @@ class Document(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     profile_id: Mapped[int | None] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="CASCADE"), index=True)
+    # Set on documents an SME may read (its contracts, the invoices it receives).
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(24))
     original_name: Mapped[str] = mapped_column(String(255))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
@@ -64,6 +66,14 @@ class Document(Timestamps, Base):
     @property
     def kind_label(self) -> str:
         return DOCUMENT_KIND_LABELS[DocumentKind(self.kind)]
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @classmethod
+    def company_scope(cls, company_id: int):
+        return cls.company_id == company_id
 
     @classmethod
     def freelancer_scope(cls, profile_id: int):

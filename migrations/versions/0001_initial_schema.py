@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: fed2c139da20
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:45:34.343905
+Create Date: 2026-11-23 10:12:05.658051
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'fed2c139da20'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -312,6 +312,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('profile_id', sa.Integer(), nullable=True),
+    sa.Column('company_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=24), nullable=False),
     sa.Column('original_name', sa.String(length=255), nullable=False),
     sa.Column('storage_key', sa.String(length=64), nullable=False),
@@ -328,6 +329,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('size_bytes >= 0', name=op.f('ck_documents_size_positive')),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_documents_company_id_companies'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_documents_owner_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['profile_id'], ['freelancer_profiles.id'], name=op.f('fk_documents_profile_id_freelancer_profiles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['verified_by_id'], ['users.id'], name=op.f('fk_documents_verified_by_id_users'), ondelete='SET NULL'),
@@ -335,6 +337,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('storage_key', name=op.f('uq_documents_storage_key'))
     )
     with op.batch_alter_table('documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_documents_company_id'), ['company_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_documents_profile_id'), ['profile_id'], unique=False)
 
@@ -764,6 +767,7 @@ def downgrade() -> None:
     with op.batch_alter_table('documents', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_documents_profile_id'))
         batch_op.drop_index(batch_op.f('ix_documents_owner_id'))
+        batch_op.drop_index(batch_op.f('ix_documents_company_id'))
 
     op.drop_table('documents')
     with op.batch_alter_table('applications', schema=None) as batch_op:
