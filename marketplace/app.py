@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    register_subscribers()
     return app
 
 
@@ -112,6 +113,11 @@ def register_template_helpers(app: Flask) -> None:
 
     register_filters(app)
     register(app)
+
+
+def register_subscribers() -> None:
+    """Import the modules whose handlers listen to domain events (marketplace.events)."""
+    import marketplace.subscribers  # noqa: F401
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,3 @@
+"""Every module that connects handlers to ``marketplace.events`` is imported here once."""
+
+import marketplace.services.matching  # noqa: F401  (profile/booking changes refresh matching)
