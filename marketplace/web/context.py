@@ -17,6 +17,9 @@ NAVIGATION = {
     ],
     "freelancer": [
         ("freelancer.dashboard", _l("Tableau de bord")),
+        ("freelancer.profile", _l("Mon profil")),
+        ("freelancer.missions", _l("Missions pour vous")),
+        ("freelancer.applications", _l("Candidatures")),
     ],
     "admin": [
         ("admin.dashboard", _l("Vue d'ensemble")),
