@@ -5,10 +5,12 @@
   // Show the VAT number fields only when the freelancer is liable to VAT.
   var regime = document.querySelectorAll("input[name='vat_regime']");
   var liableOnly = document.querySelectorAll("[data-vat-liable]");
+  var franchiseOnly = document.querySelectorAll("[data-vat-franchise]");
   function syncVat() {
     var checked = document.querySelector("input[name='vat_regime']:checked");
     var liable = checked && checked.value === "liable";
     liableOnly.forEach(function (el) { el.hidden = !liable; });
+    franchiseOnly.forEach(function (el) { el.hidden = !!checked && liable; });
   }
   if (regime.length && liableOnly.length) {
     regime.forEach(function (input) { input.addEventListener("change", syncVat); });

@@ -19,6 +19,7 @@ from marketplace.models.payments import Payout
 from marketplace.models.timesheets import Timesheet, TimesheetStatus
 from marketplace.services import applications as application_service
 from marketplace.services import availability, opportunities, profiles
+from marketplace.services.identifiers import format_iban, format_siret
 from marketplace.web.authz import get_scoped_or_404, protect_blueprint, scoped
 from marketplace.web.forms import BaseForm, client_ip, safe_next
 from marketplace.web.freelancer import bp
@@ -385,8 +386,9 @@ def profile_business():
     form = BusinessForm(
         data={
             "business_name": profile.business_name, "legal_form": profile.legal_form or "",
-            "siret": profile.siret or "", "vat_regime": profile.vat_regime, "vat_number": profile.vat_number or "",
-            "vat_debits_option": profile.vat_debits_option, "iban": profile.iban or "", "bic": profile.bic or "",
+            "siret": format_siret(profile.siret) if profile.siret else "", "vat_regime": profile.vat_regime,
+            "vat_number": profile.vat_number or "", "vat_debits_option": profile.vat_debits_option,
+            "iban": format_iban(profile.iban) if profile.iban else "", "bic": profile.bic or "",
             "billing_address_line": profile.billing_address_line, "billing_postal_code": profile.billing_postal_code,
             "billing_city": profile.billing_city,
             "off_platform_turnover": profile.off_platform_turnover_cents // 100 if profile.off_platform_turnover_cents else None,
