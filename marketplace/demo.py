@@ -501,38 +501,38 @@ def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile],
         if exists is None:
             session.add(Timesheet(contract_id=contract.id, month=last_month))
 
-    # om@demo.test has applied to the two missions that fit best.
+    # om@demo.test has applied to the two missions that fit best and is invited to a third one.
     session.flush()
-    if session.scalar(select(Application.id).where(Application.freelancer_id == om.id)) is not None:
-        return
+    mine = {a.mission_id: a for a in session.scalars(select(Application).where(Application.freelancer_id == om.id))}
     published = [m for m in missions if m.status == MissionStatus.PUBLISHED.value]
     ranked = [r.mission_id for r in matching.rank_missions(session, om, missions=published)]
-    by_id = {m.id: m for m in published}
     booked = matching.booked_slots(session, [om.id])[om.id]
-    # pme@demo.test invites om@demo.test to one of its missions (the third best fit if there is one).
-    inviter = session.scalar(select(Company).where(Company.legal_name == COMPANIES[0][0]))
-    chosen = ranked[:2] + (ranked[2:3] or [m.id for m in published if m.company_id == getattr(inviter, "id", None)
-                                           and m.id not in ranked[:2]][:1])
-    for position, mission_id in enumerate(chosen):
-        mission = by_id[mission_id]
-        if position == 2:
-            application = Application(
-                mission_id=mission.id, freelancer_id=om.id, source="invited", status=ApplicationStatus.INVITED.value,
-                sme_message="Votre expérience nous intéresse : seriez-vous disponible pour en parler cette semaine ?",
-            )
-        else:
-            free = matching.free_slots(om, booked).full_days()
-            application = Application(
-                mission_id=mission.id, freelancer_id=om.id, source="applied",
-                status=(ApplicationStatus.APPLIED if position == 0 else ApplicationStatus.SHORTLISTED).value,
-                note="Bonjour, j'ai mené des missions très proches en PME : je serais ravie d'en parler.",
-                proposed_rate_cents=om.daily_rate_cents,
-                offered_weekdays=list(mission.weekdays) or free[: matching.needed_days(mission)],
-            )
+    applied = sum(1 for a in mine.values() if a.source == "applied")
+    for mission in [m for m in published if m.id in ranked[:2] and m.id not in mine][: max(0, 2 - applied)]:
+        free = matching.free_slots(om, booked).full_days()
+        application = Application(
+            mission_id=mission.id, freelancer_id=om.id, source="applied",
+            status=(ApplicationStatus.APPLIED if not mine else ApplicationStatus.SHORTLISTED).value,
+            note="Bonjour, j'ai mené des missions très proches en PME : je serais ravie d'en parler.",
+            proposed_rate_cents=om.daily_rate_cents,
+            offered_weekdays=list(mission.weekdays) or free[: matching.needed_days(mission)],
+        )
         session.add(application)
         session.flush()
-        if application.source == "applied":
-            matching.snapshot_application(session, application)
+        matching.snapshot_application(session, application)
+        mine[mission.id] = application
+    if not any(a.source == "invited" for a in mine.values()):
+        inviter = session.scalar(select(Company).where(Company.legal_name == COMPANIES[0][0]))
+        candidates = [m for m in published if m.id in ranked and m.id not in mine]
+        candidates += [m for m in published if m.company_id == getattr(inviter, "id", None) and m.id not in mine]
+        if candidates:
+            session.add(
+                Application(
+                    mission_id=candidates[0].id, freelancer_id=om.id, source="invited",
+                    status=ApplicationStatus.INVITED.value,
+                    sme_message="Votre expérience nous intéresse : seriez-vous disponible pour en parler cette semaine ?",
+                )
+            )
     session.flush()
 
 

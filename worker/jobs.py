@@ -43,3 +43,14 @@ def sweep_pending_jobs() -> int:
     if stuck:
         log.info("sweep: re-dispatching %d job intents", len(stuck))
     return len(stuck)
+
+
+@entry
+def remind_expiring_documents() -> int:
+    """E-mail freelancers whose documents expire within 30, then 7 days (cron, daily)."""
+    from marketplace.services import profiles
+
+    sent = profiles.remind_expiring_documents(db.session())
+    if sent:
+        log.info("expiry reminders: %d e-mail(s) recorded", sent)
+    return sent
