@@ -123,6 +123,8 @@ def test_a_weekday_booked_by_an_active_contract_cannot_be_offered_twice(app_ctx,
     mission = MissionFactory(weekdays=["tue", "thu"])
     with pytest.raises(DomainError, match="Le jeudi est déjà réservé par votre contrat avec Boréal Logiciels"):
         apply(db_session, freelancer, mission)
+    assert applications.default_weekdays(db_session, freelancer, mission) == ["tue"]  # thursday is not pre-selected
+    assert applications.unavailable_mission_days(db_session, freelancer, mission) == {"thu": "booked"}
     flexible = MissionFactory(weekdays=[], half_days_per_week=4)
     assert applications.default_weekdays(db_session, freelancer, flexible) == ["mon", "tue"]
     assert apply(db_session, freelancer, flexible, weekdays=["mon", "wed"]).status == "applied"

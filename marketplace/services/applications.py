@@ -88,12 +88,24 @@ def required_days(mission: Mission) -> int:
 
 
 def default_weekdays(session: Session, profile: FreelancerProfile, mission: Mission) -> list[str]:
-    """The weekdays to pre-select: the mission's, or the first free ones."""
-    if mission.weekdays:
-        return [d for d in WEEKDAYS if d in mission.weekdays]
+    """The weekdays to pre-select: the mission's that are free, or the first free ones."""
     booked = matching.booked_slots(session, [profile.id])[profile.id]
     free = matching.free_slots(profile, booked).full_days()
+    if mission.weekdays:
+        return [d for d in WEEKDAYS if d in mission.weekdays and d in free]
     return free[: required_days(mission)]
+
+
+def unavailable_mission_days(session: Session, profile: FreelancerProfile, mission: Mission) -> dict[str, str]:
+    """The mission's named weekdays this freelancer cannot offer: weekday → "booked" or "not_offered"."""
+    booked = matching.booked_slots(session, [profile.id])[profile.id]
+    blocked = {}
+    for day in mission.weekdays or []:
+        if booked.has(day, "am") or booked.has(day, "pm"):
+            blocked[day] = "booked"
+        elif not (profile.slots.has(day, "am") and profile.slots.has(day, "pm")):
+            blocked[day] = "not_offered"
+    return blocked
 
 
 def check_weekdays(session: Session, profile: FreelancerProfile, mission: Mission, weekdays: Iterable[str]) -> list[str]:

@@ -625,6 +625,7 @@ def mission(mission_id: int):
         "freelancer/mission.html", profile=profile, mission=mission, opportunity=opportunity, form=form,
         refusal=application_service.why_cannot_apply(profile), week=availability.week(db.session, profile),
         required_days=application_service.required_days(mission), withdraw_form=BaseForm(),
+        blocked_days=application_service.unavailable_mission_days(db.session, profile, mission),
     )
 
 
