@@ -15,10 +15,11 @@ def main() -> None:
 
 def _register_optional_commands() -> None:
     try:
-        from marketplace.matching.cli import rank_file_command
+        from marketplace.matching.cli import matcher_group, rank_file_command
     except ImportError:  # the matcher lands separately
         return
     main.add_command(rank_file_command)
+    main.add_command(matcher_group)
 
 
 _register_optional_commands()

@@ -211,7 +211,8 @@ def _work_mode(mission: MissionRecord, facts: dict[str, Any], you: bool) -> tupl
         text = f"Mission {mission_label}{where}"
     else:
         text = f"Travaille {'en ' if mode == WorkMode.HYBRID else ''}{WORK_MODE_LABELS[mode].lower()}{where}"
-    if mode == wanted:
+    # A hybrid freelancer fits any mission; otherwise the modes should be the same.
+    if mode == wanted or mode == WorkMode.HYBRID:
         return text, None
     if you:
         return None, f"{text} (vous préférez : {WORK_MODE_LABELS[mode].lower()})"

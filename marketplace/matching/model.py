@@ -201,6 +201,23 @@ class MatchModel:
         self._z_mean = np.asarray(z_mean, dtype=np.float64)
         self.eta_base = float(self._z_mean @ self._ordinal.coef_)
         self.base_points = float(self.to_points_float(np.array([self.eta_base]))[0])
+        self._fold_linear()
+
+    def _fold_linear(self) -> None:
+        """Fold scaler, one-hot and coefficients into one NumPy form for the hot path.
+
+        η = Σ w_j (x_j − μ_j) / σ_j + w_mode[combo]: scoring 100 000 pairs is then one
+        matrix-vector product instead of a ColumnTransformer pass (tests check both agree).
+        """
+        scaler: StandardScaler = self._columns.named_transformers_["numeric"]
+        coef = self._ordinal.coef_
+        n_num = len(NUMERIC)
+        w = coef[:n_num] / scaler.scale_
+        self._num_idx = np.array([FEATURE_NAMES.index(n) for n in NUMERIC])
+        self._cat_idx = FEATURE_NAMES.index(CATEGORICAL[0])
+        self._w_num = w
+        self._bias = float(-(w * scaler.mean_).sum())
+        self._w_cat = coef[n_num:]
 
     @property
     def version(self) -> int:
@@ -210,7 +227,13 @@ class MatchModel:
         """Linear score η of each pair (the ranking key)."""
         if len(X) == 0:
             return np.zeros(0)
-        return self._columns.transform(X) @ self._ordinal.coef_
+        combo = X[:, self._cat_idx].astype(np.int64)
+        # einsum, not `@`: no BLAS threads to fight over on a small shared machine.
+        return np.einsum("ij,j->i", X[:, self._num_idx], self._w_num) + self._bias + self._w_cat[combo]
+
+    def raw_scores_pipeline(self, X: np.ndarray) -> np.ndarray:
+        """Same as `raw_scores`, through the scikit-learn pipeline (reference path)."""
+        return self.pipeline.decision_function(X)
 
     def to_points_float(self, eta: np.ndarray) -> np.ndarray:
         return 100.0 * self._ordinal.expected_share(eta)
@@ -278,6 +301,7 @@ class MatchModel:
         try:
             with os.fdopen(fd, "wb") as fh:
                 joblib.dump(self.payload(), fh, compress=3)
+            os.chmod(tmp, 0o644)  # mkstemp makes it private; artifacts are meant to be read
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -542,6 +566,7 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(_jsonable(data), fh, ensure_ascii=False, indent=2, sort_keys=True)
             fh.write("\n")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -31,6 +31,7 @@ __all__ = [
     "NEED_CODES",
     "NEED_INDEX",
     "Need",
+    "analyse_texts",
     "analyze",
     "extract_needs",
     "hash_texts",
@@ -147,9 +148,19 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def analyze(text: str) -> list[str]:
-    """Stems and stem bigrams of a text: the analyzer given to the scikit-learn vectoriser."""
-    stems = [t.stem for t in tokens(text) if not t.negated]
+def analyze(text: str | list[str]) -> list[str]:
+    """Stems and stem bigrams of a text: the analyzer given to the scikit-learn vectoriser.
+
+    An already analysed document (a list of terms) passes through unchanged.
+    """
+    if isinstance(text, list):
+        return text
+    return terms_of_tokens(tokens(text))
+
+
+def terms_of_tokens(toks: list[Token]) -> list[str]:
+    """Stems and stem bigrams of tokens, negated words left out."""
+    stems = [t.stem for t in toks if not t.negated]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
 
 
@@ -222,7 +233,7 @@ NEEDS: tuple[Need, ...] = (
         "politique de travail hybride", "politique remote", "jours de présence au bureau",
         "organisation hybride",
     )),
-    Need("safety", "sécurité et registres obligatoires", "facilities_workplace", (
+    Need("safety", "registres obligatoires de sécurité", "facilities_workplace", (
         "sécurité et registres", "registres obligatoires", "registre de sécurité",
         "registre unique du personnel", "duerp", "document unique",
         "évaluation des risques", "risques professionnels", "prévention des risques",
@@ -277,7 +288,7 @@ NEEDS: tuple[Need, ...] = (
         "cartes bancaires", "n2f", "expensya", "dépenses des collaborateurs",
         "avances de frais",
     )),
-    Need("suppliers", "fournisseurs et achats", "finance_procurement", (
+    Need("suppliers", "achats fournisseurs", "finance_procurement", (
         "fournisseurs", "fournisseur", "prestataires", "achats", "renégociation",
         "renégocier", "négociation des contrats", "négocier les contrats",
         "appel d'offres", "appels d'offres", "mise en concurrence", "sourcing",
@@ -309,7 +320,7 @@ NEEDS: tuple[Need, ...] = (
         "déploiement de factorial", "déploiement de payfit", "coffre fort numérique",
         "logiciel de gestion des temps", "gestion des temps", "entretiens annuels",
     )),
-    Need("saas_tools", "outils et abonnements SaaS", "operations_process", (
+    Need("saas_tools", "abonnements SaaS", "operations_process", (
         "saas", "abonnements", "licences", "licences logicielles", "outils numériques",
         "outils collaboratifs", "stack d'outils", "stack", "rationalisation des outils",
         "inventaire des outils", "déploiement d'outils", "déploiement d'un outil",
@@ -340,7 +351,7 @@ NEEDS: tuple[Need, ...] = (
         "annonces internes", "canal slack", "messagerie interne", "réseau social d'entreprise",
         "communication aux équipes", "communication auprès des salariés",
     )),
-    Need("reception", "accueil et standard", "communication_coordination", (
+    Need("reception", "accueil physique", "communication_coordination", (
         "accueil physique", "accueil et standard", "standard et accueil",
         "standard téléphonique", "standardiste", "tenue du standard",
         "accueil téléphonique", "accueil des visiteurs", "accueil des clients",
@@ -348,7 +359,7 @@ NEEDS: tuple[Need, ...] = (
         "visiteurs", "courrier", "colis", "gestion du courrier", "hôtesse d'accueil",
         "salle d'attente", "permanence téléphonique", "accueil des livreurs",
     )),
-    Need("rituals", "rituels et réunions", "communication_coordination", (
+    Need("rituals", "rituels de réunion", "communication_coordination", (
         "structuration des réunions", "réunions", "réunion d'équipe", "rituels d'équipe",
         "structuration des rituels", "mise en place de rituels", "rituels de réunion",
         "rituels managériaux", "comptes rendus", "compte rendu", "suivi des actions",
@@ -363,7 +374,7 @@ NEEDS: tuple[Need, ...] = (
         "incident majeur", "cyberattaque", "crise sanitaire", "communication de crise",
         "gestion des incidents", "incidents",
     )),
-    Need("insurance", "assurances et contrats", "finance_procurement", (
+    Need("insurance", "contrats d'assurance", "finance_procurement", (
         "assurances", "assurance", "contrats d'assurance", "assureur", "assureurs",
         "courtier", "sinistres", "sinistre", "multirisque", "responsabilité civile",
         "rc pro", "mutuelle", "prévoyance", "centralisation des contrats",
@@ -384,14 +395,14 @@ NEEDS: tuple[Need, ...] = (
         "embauches", "administration du personnel", "contrats de travail",
         "visites médicales", "médecine du travail", "dossiers du personnel",
     )),
-    Need("travel", "déplacements et agenda", "communication_coordination", (
+    Need("travel", "organisation des déplacements", "communication_coordination", (
         "déplacements professionnels", "voyages d'affaires", "organisation des déplacements",
         "réservation des déplacements", "réservations de voyages", "billets de train",
         "réservation d'hôtels", "gestion d'agenda",
         "agenda du dirigeant", "agenda de la direction", "assistanat de direction",
         "assistance de direction", "travel",
     )),
-    Need("accounting_admin", "facturation et pré-comptabilité", "finance_procurement", (
+    Need("accounting_admin", "pré-comptabilité", "finance_procurement", (
         "facturation", "factures", "relances clients", "relances", "recouvrement",
         "rapprochement bancaire", "pré comptabilité", "précomptabilité", "saisie comptable",
         "lien avec l'expert comptable", "relation avec le cabinet comptable", "pennylane", "comptabilité fournisseurs",
@@ -441,20 +452,37 @@ def _compiled() -> tuple[_Compiled, ...]:
 _PATTERNS = _compiled()
 
 
+def _prefix_key(stem: str) -> str:
+    # Two stems can only match if they share their first four letters (or are equal).
+    return stem[:4]
+
+
+def _slot_buckets() -> dict[str, tuple[tuple[int, int, str], ...]]:
+    buckets: dict[str, list[tuple[int, int, str]]] = {}
+    for p, pattern in enumerate(_PATTERNS):
+        for w, word in enumerate(pattern.stems):
+            buckets.setdefault(_prefix_key(word), []).append((p, w, word))
+    return {k: tuple(v) for k, v in buckets.items()}
+
+
+_BUCKETS = _slot_buckets()
+
+
 @lru_cache(maxsize=65536)
 def _slots_for(token: str) -> tuple[tuple[int, int], ...]:
     """(pattern number, word position in pattern) pairs that a text stem can fill."""
     return tuple(
-        (p, w)
-        for p, pattern in enumerate(_PATTERNS)
-        for w, word in enumerate(pattern.stems)
-        if stems_match(token, word)
+        (p, w) for p, w, word in _BUCKETS.get(_prefix_key(token), ()) if stems_match(token, word)
     )
 
 
 def extract_needs(text: str) -> frozenset[str]:
     """Codes of the needs a French text mentions (negated mentions excluded)."""
-    toks = tokens(text)
+    return needs_of_tokens(tokens(text))
+
+
+def needs_of_tokens(toks: list[Token]) -> frozenset[str]:
+    """Needs found in an already tokenised text."""
     # positions[p][w] = where in the text word w of pattern p occurs
     positions: dict[int, dict[int, list[int]]] = {}
     for pos, tok in enumerate(toks):
@@ -470,6 +498,16 @@ def extract_needs(text: str) -> frozenset[str]:
         if _within_window(slots, toks, len(pattern.stems) + _WINDOW_SLACK):
             found.add(pattern.need)
     return frozenset(NEED_CODES[i] for i in sorted(found))
+
+
+def analyse_texts(texts: Iterable[str]) -> tuple[list[frozenset[str]], sp.csr_matrix]:
+    """Needs and hashed term vectors of many texts, tokenising each text once."""
+    needs, terms = [], []
+    for text in texts:
+        toks = tokens(text)
+        needs.append(needs_of_tokens(toks))
+        terms.append(terms_of_tokens(toks))
+    return needs, _HASHER.transform(terms).tocsr()
 
 
 def _within_window(slots: dict[int, list[int]], toks: list[Token], width: int) -> bool:
