@@ -217,6 +217,10 @@ class ProfileIndex:
     def ids(self) -> list[str]:
         return list(self._row)
 
+    def ids_of(self, rows: Iterable[int]) -> list[str]:
+        """Freelancer ids of row numbers (as returned by `eligible_rows`)."""
+        return [self._ids[int(r)] for r in rows]  # type: ignore[misc]
+
     def _require(self, freelancer_id: str) -> int:
         try:
             return self._row[str(freelancer_id)]

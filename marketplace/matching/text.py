@@ -84,6 +84,8 @@ _LEMMAS = {
     "documentee": "document",
     "documentees": "document",
     "recrues": "recrue",
+    "informatiques": "informatique",
+    "equipements": "equipement",
     "entrees": "entree",
 }
 
@@ -97,7 +99,8 @@ _COMPOUNDS = (
 # Acronyms and short technical words: stemming would destroy them ("SaaS" → "sa").
 _KEEP = frozenset(
     """saas rgpd sirh duerp pca pra rh it si cse qvt qvct rse sst erp ccn dpo cnil
-    mutuelle paie note notes kpi okr n2f tpe pme eti crm recrue entree""".split()
+    mutuelle paie note notes kpi okr n2f tpe pme eti crm recrue entree informatique
+    equipement""".split()
 )
 
 
@@ -304,7 +307,8 @@ NEEDS: tuple[Need, ...] = (
         "prévisionnel", "suivi des dépenses", "maîtrise des dépenses",
         "contrôle des dépenses", "réduction des coûts", "réduire les coûts",
         "optimisation des coûts", "optimiser les coûts", "frais généraux",
-        "économies", "reporting financier", "coûts de fonctionnement", "trésorerie",
+        "économies", "reporting financier", "reporting des dépenses", "reporting budgétaire",
+        "suivi des coûts", "coûts de fonctionnement", "trésorerie",
         "forecast",
     )),
     Need("payroll", "pré-paie", "finance_procurement", (
@@ -337,7 +341,9 @@ NEEDS: tuple[Need, ...] = (
         "badges", "contrôle d'accès",
     )),
     Need("processes", "documentation des process", "operations_process", (
-        "documentation", "procédures", "procédure", "process", "processus",
+        "documentation", "procédures", "procédure", "process internes", "processus internes",
+        "structurer les process", "structuration des process", "optimisation des process",
+        "process administratifs", "processus administratifs", "documenter les process",
         "modes opératoires", "mode opératoire", "wiki", "base documentaire",
         "base de connaissances", "fiches process", "guide interne", "formaliser",
         "formalisation", "cartographie des processus", "cartographier les processus",
@@ -425,12 +431,13 @@ def stems_match(token: str, pattern: str) -> bool:
     """Whether a text stem matches a pattern stem: equal, or one a long prefix of the other.
 
     The prefix rule joins derivations the stemmer keeps apart ("transfert"/"transfer",
-    "docu"/"document") while four letters keep unrelated short words apart.
+    "déménag"/"déménageon"); at least four shared letters and at most three extra
+    ones keep unrelated words apart ("inform" is not "informatique").
     """
     if token == pattern:
         return True
     short, long_ = sorted((token, pattern), key=len)
-    return len(short) >= 4 and long_.startswith(short)
+    return len(short) >= 4 and len(long_) - len(short) <= 3 and long_.startswith(short)
 
 
 @dataclass(frozen=True)
