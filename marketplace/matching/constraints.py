@@ -12,8 +12,6 @@ tests check that both agree on the whole development set.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from marketplace.domain import WorkMode
@@ -64,19 +62,22 @@ def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> st
     if not freelancer.vetted:
         return "Profil pas encore vérifié par la plateforme"
     if freelancer.max_half_days_per_week < mission.half_days_per_week:
+        asked = mission.half_days_per_week / 2
         return (
             f"Disponible au plus {days_fr(freelancer.max_half_days_per_week / 2)} par semaine "
-            f"({days_fr(mission.half_days_per_week / 2)} demandés)"
+            f"({days_fr(asked)} demandé{_s(asked)})"
         )
     free = set(freelancer.free_weekdays)
     if mission.weekdays:
         missing = [d for d in mission.weekdays if d not in free]
-        if missing:
+        if len(missing) == 1:
             return f"Pas libre le {weekdays_fr(missing)}"
+        if missing:
+            return f"Pas libre ces jours-là : {weekdays_fr(missing)}"
     elif len(free) < mission.full_days_needed:
         return (
-            f"{len(free)} jour(s) libre(s) dans la semaine "
-            f"pour {mission.full_days_needed} demandé(s)"
+            f"{len(free)} jour{_s(len(free))} libre{_s(len(free))} dans la semaine "
+            f"pour {mission.full_days_needed} demandé{_s(mission.full_days_needed)}"
         )
     if mission.non_compete and mission.sector and mission.sector in freelancer.current_client_sectors:
         return (
@@ -90,10 +91,9 @@ def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> st
         if distance is None:
             return "Localisation inconnue : impossible de vérifier la distance au site"
         if distance > freelancer.mobility_km:
-            return (
-                f"Site à {math.ceil(distance)} km, au-delà de son rayon de "
-                f"{freelancer.mobility_km} km"
-            )
+            # Whole km, unless rounding would hide why 50.3 km is outside a 50 km radius.
+            shown = f"{round(distance)}" if round(distance) > freelancer.mobility_km else f"{distance:.1f}".replace(".", ",")
+            return f"Site à {shown} km, au-delà de son rayon de {freelancer.mobility_km} km"
     if not rate_within_tolerance(freelancer.daily_rate_cents, mission.max_daily_rate_cents):
         return (
             f"TJM {format_eur(freelancer.daily_rate_cents)} : plus de "
@@ -101,6 +101,11 @@ def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> st
             f"{format_eur(mission.max_daily_rate_cents)}"
         )
     return None
+
+
+def _s(count: float) -> str:
+    """French plural mark: "1,5 jour demandé", "2 jours demandés"."""
+    return "s" if count >= 2 else ""
 
 
 def is_eligible(mission: MissionRecord, freelancer: FreelancerRecord) -> bool:

@@ -70,10 +70,15 @@ class _Vocabulary:
         return max(1, -(-len(self.codes) // 64))
 
     def mask(self, codes: Iterable[str], *, add: bool = False) -> np.ndarray:
+        """Bitmask of the codes; unknown codes are added (`add`) or ignored."""
+        codes = list(codes)
+        if add:
+            for code in codes:
+                self.add(code)  # first, so the mask is wide enough for the new positions
         out = np.zeros(self.words, dtype=np.uint64)
         for code in codes:
-            pos = self.add(code) if add else self.index.get(code)
-            if pos is not None and pos < 64 * len(out):
+            pos = self.index.get(code)
+            if pos is not None:
                 out[pos // 64] |= np.uint64(1 << (pos % 64))
         return out
 

@@ -145,16 +145,23 @@ def _column_groups() -> list[str]:
 
 @dataclass
 class TrainingSet:
-    """Pair features with grades and the mission each pair belongs to."""
+    """Pair features with grades, the mission of each pair, weights, and seed/outcome origin.
+
+    Seed pairs are the judged development set the first model was fitted on; outcome
+    pairs come from the marketplace. A refit keeps the seed and replaces the outcomes.
+    """
 
     X: np.ndarray
     y: np.ndarray
     groups: np.ndarray
     weights: np.ndarray
+    seed: np.ndarray  # bool: True for seed pairs
 
     @classmethod
     def empty(cls) -> "TrainingSet":
-        return cls(np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, int), np.zeros(0, str), np.zeros(0))
+        return cls(
+            np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, int), np.zeros(0, str), np.zeros(0), np.zeros(0, bool)
+        )
 
     def __len__(self) -> int:
         return len(self.y)
@@ -165,11 +172,18 @@ class TrainingSet:
             np.concatenate([self.y, other.y]),
             np.concatenate([self.groups.astype(str), other.groups.astype(str)]),
             np.concatenate([self.weights, other.weights]),
+            np.concatenate([self.seed, other.seed]),
         )
+
+    def select(self, mask: np.ndarray) -> "TrainingSet":
+        return TrainingSet(self.X[mask], self.y[mask], self.groups[mask], self.weights[mask], self.seed[mask])
+
+    def seed_only(self) -> "TrainingSet":
+        return self.select(self.seed)
 
     def digest(self) -> str:
         h = hashlib.sha256()
-        for arr in (self.X.astype(np.float32), self.y.astype(np.int64), self.weights.astype(np.float32)):
+        for arr in (self.X.astype(np.float32), self.y.astype(np.int64), self.weights.astype(np.float32), self.seed):
             h.update(np.ascontiguousarray(arr).tobytes())
         h.update("\n".join(map(str, self.groups)).encode())
         return h.hexdigest()
@@ -275,6 +289,7 @@ class MatchModel:
                 "y": self.training.y.astype(np.int8),
                 "groups": self.training.groups.astype(str),
                 "weights": self.training.weights.astype(np.float32),
+                "seed": self.training.seed.astype(bool),
             },
             "meta": self.meta,
         }
@@ -290,7 +305,8 @@ class MatchModel:
             raise ValueError("model artifact was fitted on another text analysis: retrain it")
         t = payload["training"]
         training = TrainingSet(
-            t["X"].astype(np.float64), t["y"].astype(np.int64), t["groups"], t["weights"].astype(np.float64)
+            t["X"].astype(np.float64), t["y"].astype(np.int64), t["groups"], t["weights"].astype(np.float64),
+            np.asarray(t["seed"], bool),
         )
         return cls(payload["pipeline"], np.asarray(payload["idf"], np.float64), training, meta)
 
@@ -324,7 +340,9 @@ def fit_idf(texts: Iterable[str]) -> np.ndarray:
     return transformer.idf_.astype(np.float64)
 
 
-def pair_features(pairs: Sequence[LabelledPair], idf: np.ndarray, weight: float = 1.0) -> TrainingSet:
+def pair_features(
+    pairs: Sequence[LabelledPair], idf: np.ndarray, weight: float = 1.0, *, seed: bool = True
+) -> TrainingSet:
     """Features of labelled pairs, computed by the same index code as the ranking."""
     from marketplace.matching.index import ProfileIndex
 
@@ -343,7 +361,7 @@ def pair_features(pairs: Sequence[LabelledPair], idf: np.ndarray, weight: float 
         X[positions] = index.features(index.prepare(missions[mid]), rows, idf)
     y = np.array([int(g) for _, _, g in pairs])
     groups = np.array([m.id for m, _, _ in pairs])
-    return TrainingSet(X, y, groups, np.full(len(pairs), float(weight)))
+    return TrainingSet(X, y, groups, np.full(len(pairs), float(weight)), np.full(len(pairs), seed))
 
 
 def fit_training_set(
@@ -370,28 +388,48 @@ def fit_training_set(
     return MatchModel(pipeline, idf, training, info)
 
 
+# How much the marketplace outcomes weigh against the seed judgements: up to half of
+# the total, reached once OUTCOME_RAMP outcome pairs exist (a few outcomes must not
+# overturn 7 000 judged pairs; a year of outcomes should count as much as them).
+MAX_OUTCOME_SHARE = 0.5
+OUTCOME_RAMP = 500
+
+
+def outcome_weight(n_outcomes: int, seed_weight: float, max_share: float = MAX_OUTCOME_SHARE) -> float:
+    """Weight of each outcome pair so that outcomes hold their share of the total weight."""
+    if n_outcomes == 0 or seed_weight == 0:
+        return 1.0
+    share = max_share * min(1.0, n_outcomes / OUTCOME_RAMP)
+    return share / (1 - share) * seed_weight / n_outcomes
+
+
 def fit_model(
     pairs: Iterable[LabelledPair],
     *,
     base: MatchModel | None = None,
-    weight: float = 2.0,
+    max_share: float = MAX_OUTCOME_SHARE,
     C: float = 1.0,
 ) -> MatchModel:
     """Fit a model on labelled (mission, freelancer, grade 0–3) pairs.
 
-    With a `base` model, its training set is kept and the new pairs are added with
-    `weight` (marketplace outcomes count more than the seed judgements) and its text
-    weights are reused; without one, the pairs alone are used and IDF is fitted on them.
+    With a `base` model the pairs are marketplace outcomes: they join the base's seed
+    pairs (any outcomes the base was fitted on are replaced, so passing all outcomes
+    every time is idempotent) with a weight given by `outcome_weight`, and the base's
+    text weights are reused. Without a base the pairs are the seed and IDF is fitted.
     """
     pairs = list(pairs)
     if base is not None:
         idf = base.idf
-        training = base.training.concat(pair_features(pairs, idf, weight))
+        seed = base.training.seed_only()
+        weight = outcome_weight(len(pairs), float(seed.weights.sum()), max_share)
+        training = seed.concat(pair_features(pairs, idf, weight, seed=False))
     else:
         texts = {f.id: f.bio for _, f, _ in pairs} | {m.id: m.text for m, _, _ in pairs}
         idf = fit_idf(texts.values())
         training = pair_features(pairs, idf, 1.0)
-    return fit_training_set(training, idf, C=C)
+    model = fit_training_set(training, idf, C=C)
+    model.meta["n_outcome_pairs"] = int((~training.seed).sum())
+    return model
 
 
 def pairs_from_outcomes(
@@ -492,9 +530,9 @@ class ModelStore:
         min_pairs: int = 20,
         floor: float = 0.5,
         max_regression: float = 0.05,
-        weight: float = 2.0,
+        max_share: float = MAX_OUTCOME_SHARE,
     ) -> RefitResult:
-        """Refit on new labelled pairs; swap only if the new model validates.
+        """Refit on all marketplace outcomes so far; swap only if the new model validates.
 
         Refused (old model kept) when there are fewer than `min_pairs` pairs or a
         single grade, when fitting fails, when the new model's NDCG@10 on the new
@@ -508,11 +546,11 @@ class ModelStore:
         if len(grades) < 2:
             return self._refuse(old, "all pairs have the same grade: nothing to learn")
         try:
-            new = fit_model(pairs, base=old, weight=weight)
+            new = fit_model(pairs, base=old, max_share=max_share)
         except Exception as exc:  # the old model stays in service whatever went wrong
             log.exception("matcher refit failed")
             return self._refuse(old, f"fitting failed: {exc}")
-        fresh = pair_features(pairs, old.idf)
+        fresh = pair_features(pairs, old.idf, seed=False)
         new_score, old_score = mean_ndcg(new, fresh), mean_ndcg(old, fresh)
         metrics = {"ndcg@10_new": new_score, "ndcg@10_old": old_score, "pairs": float(len(pairs))}
         if not np.isnan(new_score):

@@ -57,12 +57,16 @@ def _weekdays(days: Iterable[str]) -> tuple[str, ...]:
     return tuple(d for d in WEEKDAYS if d in wanted)
 
 
-def _skills(levels: Mapping[str, Any] | None) -> dict[str, int]:
+def _skills(levels: Mapping[str, Any] | None, *, complete: bool) -> dict[str, int]:
+    """Levels by dimension code: every dimension for a profile, the asked ones for a mission."""
     levels = dict(levels or {})
     unknown = set(levels) - set(SKILL_CODES)
     if unknown:
         raise ValueError(f"unknown skill dimensions: {sorted(unknown)}")
-    out = {code: int(levels[code]) for code in SKILL_CODES if code in levels}
+    if complete:
+        out = {code: int(levels.get(code) or 0) for code in SKILL_CODES}
+    else:
+        out = {code: int(levels[code]) for code in SKILL_CODES if levels.get(code)}
     if any(not 0 <= v <= 5 for v in out.values()):
         raise ValueError("skill levels go from 0 to 5")
     return out
@@ -95,7 +99,7 @@ class FreelancerRecord:
         object.__setattr__(self, "work_mode", WorkMode(self.work_mode))
         object.__setattr__(self, "available_weekdays", _weekdays(self.available_weekdays))
         object.__setattr__(self, "booked_weekdays", _weekdays(self.booked_weekdays))
-        object.__setattr__(self, "skills", _skills(self.skills))
+        object.__setattr__(self, "skills", _skills(self.skills, complete=True))
         object.__setattr__(self, "tools", tuple(normalize_tools(self.tools)))
         object.__setattr__(self, "current_client_sectors", tuple(self.current_client_sectors))
 
@@ -177,7 +181,7 @@ class MissionRecord:
         object.__setattr__(self, "id", str(self.id))
         object.__setattr__(self, "work_mode", WorkMode(self.work_mode))
         object.__setattr__(self, "weekdays", _weekdays(self.weekdays))
-        object.__setattr__(self, "skills_required", _skills(self.skills_required))
+        object.__setattr__(self, "skills_required", _skills(self.skills_required, complete=False))
         object.__setattr__(self, "tools", tuple(normalize_tools(self.tools)))
 
     @property
@@ -205,7 +209,7 @@ class MissionRecord:
             weekdays=tuple(data.get("weekdays") or ()),
             max_daily_rate_cents=_cents(data["max_daily_rate_eur"]),
             min_years_experience=int(data.get("min_years_experience") or 0),
-            skills_required={k: v for k, v in (data.get("skills_required") or {}).items() if v},
+            skills_required=data.get("skills_required") or {},
             tools=tuple(data.get("tools") or ()),
             non_compete=bool(data.get("non_compete", False)),
             description=data.get("description") or "",

@@ -61,7 +61,8 @@ STOPWORDS = frozenset(
     ceux vers via hors selon sous également notamment etc an ans année années
     """.split()
 )
-NEGATIONS = frozenset({"ne", "pas", "jamais", "aucun", "aucune", "sans", "ni", "non", "guere"})
+# "non" is left out: it mostly negates an adjective ("postes non attribués").
+NEGATIONS = frozenset({"ne", "pas", "jamais", "aucun", "aucune", "sans", "ni", "guere"})
 
 # Surface forms the French stemmer gets wrong or merges with an unrelated word.
 _LEMMAS = {
@@ -90,11 +91,15 @@ _LEMMAS = {
 }
 
 # Compounds whose parts are stop words or mean something else alone ("bien-être").
-_COMPOUNDS = (
-    ("bien etre", "bienetre"),
-    ("mal etre", "maletre"),
-    ("document unique", "duerp"),  # the DUERP, not documentation
+_COMPOUNDS = tuple(
+    (re.compile(rf"\b{phrase}\b"), word)
+    for phrase, word in (
+        ("bien etre", "bienetre"),
+        ("mal etre", "maletre"),
+        ("document unique", "duerp"),  # the DUERP, not documentation
+    )
 )
+_SPACES = re.compile(r"[^\S\n]+")
 
 # Acronyms and short technical words: stemming would destroy them ("SaaS" → "sa").
 _KEEP = frozenset(
@@ -110,8 +115,9 @@ def normalize(text: str) -> str:
     text = _ELISION.sub(" ", text)
     text = text.replace("-", " ").replace("/", " ").replace("&", " et ")
     text = fold(text)
+    text = _SPACES.sub(" ", text).strip()  # newlines stay: they end sentences
     for phrase, word in _COMPOUNDS:
-        text = text.replace(phrase, word)
+        text = phrase.sub(word, text)
     return text
 
 
