@@ -35,7 +35,11 @@ DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "matching-dev"
 
 
 def _rank_all(index: ProfileIndex, data: Dataset, qrels: Qrels, k: int = 20) -> dict[str, list[str]]:
-    return {m.id: [x.id for x in index.top_k(m, k, explain=False)] for m in data.missions if m.id in qrels.relevance}
+    return {
+        m.id: [x.id for x in index.top_k(m, k, explain=False)]
+        for m in data.missions
+        if m.id in qrels.relevance
+    }
 
 
 def _baseline(data: Dataset, qrels: Qrels, key) -> dict[str, float]:
@@ -62,8 +66,11 @@ def _rule_key(index, q, rows):
 
 
 def _ceiling(qrels: Qrels) -> float:
-    values = [min(20, sum(g > 0 for g in rel.values())) / max(1, sum(g > 0 for g in rel.values()))
-              for rel in qrels.relevance.values() if any(g > 0 for g in rel.values())]
+    values = [
+        min(20, sum(g > 0 for g in rel.values())) / max(1, sum(g > 0 for g in rel.values()))
+        for rel in qrels.relevance.values()
+        if any(g > 0 for g in rel.values())
+    ]
     return float(np.mean(values))
 
 
@@ -75,8 +82,10 @@ def main() -> None:
     args = parser.parse_args()
     data, qrels = load_exchange(args.data), load_qrels(args.qrels)
     model = default_store().current
-    print(f"development set: {len(data.freelancers)} freelancers, {len(data.missions)} missions; "
-          f"shipped model v{model.version} ({model.meta.get('trained_at', '?')})\n")
+    print(
+        f"development set: {len(data.freelancers)} freelancers, {len(data.missions)} missions; "
+        f"shipped model v{model.version} ({model.meta.get('trained_at', '?')})\n"
+    )
 
     rows: list[tuple[str, dict[str, float]]] = []
     t = time.perf_counter()
@@ -84,20 +93,40 @@ def main() -> None:
     cv_time = time.perf_counter() - t
     for i, fold in enumerate(cv.per_fold, 1):
         rows.append((f"  CV fold {i} ({int(fold['missions'])} missions)", fold))
-    rows.insert(0, (f"CROSS-VALIDATED, {cv.folds} folds by mission", {
-        "ndcg@10": cv.ndcg_at_10, "recall@20": cv.recall_at_20, "ineligible_ranked": cv.ineligible_ranked}))
+    rows.insert(
+        0,
+        (
+            f"CROSS-VALIDATED, {cv.folds} folds by mission",
+            {
+                "ndcg@10": cv.ndcg_at_10,
+                "recall@20": cv.recall_at_20,
+                "ineligible_ranked": cv.ineligible_ranked,
+            },
+        ),
+    )
 
     shipped = ProfileIndex.build(data.freelancers, model)
     in_sample = score_rankings(_rank_all(shipped, data, qrels), qrels)
     rows.append(("shipped model, IN-SAMPLE (fitted on these pairs)", in_sample))
 
     other = reworded(data)
-    rows.append(("reworded set, shipped model (phrasing unseen)",
-                 score_rankings(_rank_all(ProfileIndex.build(other.freelancers, model), other, qrels), qrels)))
+    rows.append(
+        (
+            "reworded set, shipped model (phrasing unseen)",
+            score_rankings(_rank_all(ProfileIndex.build(other.freelancers, model), other, qrels), qrels),
+        )
+    )
     cv_other = cross_validate(other, qrels, folds=args.folds)
-    rows.append(("reworded set, cross-validated", {
-        "ndcg@10": cv_other.ndcg_at_10, "recall@20": cv_other.recall_at_20,
-        "ineligible_ranked": cv_other.ineligible_ranked}))
+    rows.append(
+        (
+            "reworded set, cross-validated",
+            {
+                "ndcg@10": cv_other.ndcg_at_10,
+                "recall@20": cv_other.recall_at_20,
+                "ineligible_ranked": cv_other.ineligible_ranked,
+            },
+        )
+    )
     rows.append(("baseline: random eligible order", _baseline(data, qrels, _random_key)))
     rows.append(("baseline: rule (needs, skills, years)", _baseline(data, qrels, _rule_key)))
 
@@ -118,9 +147,11 @@ def main() -> None:
             by_rule = exclusion_reason(m, f) is None
             mismatches += (f.id in eligible) != by_rule or by_rule == (f.id in excluded)
     pairs = len(data.missions) * len(data.freelancers)
-    print(f"eligibility check: {mismatches} disagreements over {pairs} pairs "
-          "(index masks vs per-pair rule vs qrels 'ineligible'); "
-          f"ineligible freelancers in the shipped model's top-20 lists: {int(in_sample['ineligible_ranked'])}")
+    print(
+        f"eligibility check: {mismatches} disagreements over {pairs} pairs "
+        "(index masks vs per-pair rule vs qrels 'ineligible'); "
+        f"ineligible freelancers in the shipped model's top-20 lists: {int(in_sample['ineligible_ranked'])}"
+    )
 
 
 if __name__ == "__main__":

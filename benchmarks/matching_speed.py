@@ -2,8 +2,9 @@
 
     python benchmarks/matching_speed.py [--sizes 1000 10000 100000] [--queries 50]
 
-Build time includes analysing every bio (tokens, stems, needs, hashing). Latencies are warm (one query first), for `ProfileIndex.top_k(mission, 20)` with the
-explanations of the 20 results. The floor is a bare NumPy product of the same
+Build time includes analysing every bio (tokens, stems, needs, hashing). Latencies are
+warm (one query first), for `ProfileIndex.top_k(mission, 20)` with the explanations of
+the 20 results. The floor is a bare NumPy product of the same
 (profiles × features) matrix with a weight vector: the least any linear scorer pays.
 Figures depend on the machine and its load; nothing here asserts a threshold.
 """
@@ -71,7 +72,12 @@ def run(size: int, queries: int) -> dict[str, float]:
     return {
         "size": size,
         "build_s": build,
-        "p50": p50, "p95": p95, "n50": n50, "n95": n95, "f50": f50, "f95": f95,
+        "p50": p50,
+        "p95": p95,
+        "n50": n50,
+        "n95": n95,
+        "f50": f50,
+        "f95": f95,
         "eligible": float(np.mean(eligible)),
         "index_mb": index.nbytes() / 2**20,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -15,7 +15,9 @@ _DEV_SET = Path("shared") / "eval" / "matching-dev"
 
 @click.command("rank-file")
 @click.argument("input_path", metavar="INPUT.json", type=click.Path(exists=True, dir_okay=False))
-@click.option("--top", "top", default=20, show_default=True, type=click.IntRange(min=0), help="Freelancers per mission.")
+@click.option(
+    "--top", "top", default=20, show_default=True, type=click.IntRange(min=0), help="Freelancers per mission."
+)
 def rank_file_command(input_path: str, top: int) -> None:
     """Rank the freelancers of an exchange file for each of its missions (JSON on stdout)."""
     from marketplace.matching.ranking import rank_file
@@ -39,13 +41,34 @@ def matcher_group() -> None:
 
 
 @matcher_group.command("train")
-@click.option("--data", "data_path", type=click.Path(exists=True, dir_okay=False), envvar="MARKETPLACE_MATCH_DATA",
-              help="Exchange file with freelancers and missions (default: shared/eval/matching-dev/input.json).")
-@click.option("--qrels", "qrels_path", type=click.Path(exists=True, dir_okay=False), envvar="MARKETPLACE_MATCH_QRELS",
-              help="Relevance judgements (default: shared/eval/matching-dev/qrels.json).")
-@click.option("--output", "output", type=click.Path(file_okay=False), default=None,
-              help="Folder of model versions (default: MARKETPLACE_MATCHER_DIR, else the packaged artifacts).")
-@click.option("--folds", default=5, show_default=True, type=click.IntRange(min=0), help="Cross-validation folds (0: none).")
+@click.option(
+    "--data",
+    "data_path",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="MARKETPLACE_MATCH_DATA",
+    help="Exchange file with freelancers and missions (default: shared/eval/matching-dev/input.json).",
+)
+@click.option(
+    "--qrels",
+    "qrels_path",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="MARKETPLACE_MATCH_QRELS",
+    help="Relevance judgements (default: shared/eval/matching-dev/qrels.json).",
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of model versions (default: MARKETPLACE_MATCHER_DIR, else the packaged artifacts).",
+)
+@click.option(
+    "--folds",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Cross-validation folds (0: none).",
+)
 def train_command(data_path: str | None, qrels_path: str | None, output: str | None, folds: int) -> None:
     """Fit the scoring model on labelled data and install it as the next version."""
     from marketplace.matching.model import ARTIFACT_DIR, ModelStore

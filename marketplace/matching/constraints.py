@@ -92,7 +92,11 @@ def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> st
             return "Localisation inconnue : impossible de vérifier la distance au site"
         if distance > freelancer.mobility_km:
             # Whole km, unless rounding would hide why 50.3 km is outside a 50 km radius.
-            shown = f"{round(distance)}" if round(distance) > freelancer.mobility_km else f"{distance:.1f}".replace(".", ",")
+            shown = (
+                f"{round(distance)}"
+                if round(distance) > freelancer.mobility_km
+                else f"{distance:.1f}".replace(".", ",")
+            )
             return f"Site à {shown} km, au-delà de son rayon de {freelancer.mobility_km} km"
     if not rate_within_tolerance(freelancer.daily_rate_cents, mission.max_daily_rate_cents):
         return (
@@ -111,4 +115,3 @@ def _s(count: float) -> str:
 def is_eligible(mission: MissionRecord, freelancer: FreelancerRecord) -> bool:
     """Whether the pair passes every hard constraint."""
     return exclusion_reason(mission, freelancer) is None
-

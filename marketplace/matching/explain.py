@@ -161,7 +161,8 @@ def _availability(mission: MissionRecord, facts: dict[str, Any], you: bool) -> t
     needed = days_fr(mission.half_days_per_week / 2)
     if you:
         return f"Jours à convenir ({needed} par semaine) : vous êtes libre le {weekdays_fr(free)}", None
-    return f"Libre le {weekdays_fr(free)} pour {needed} par semaine demandé{'s' if mission.half_days_per_week >= 4 else ''}", None
+    plural = "s" if mission.half_days_per_week >= 4 else ""
+    return f"Libre le {weekdays_fr(free)} pour {needed} par semaine demandé{plural}", None
 
 
 def _experience(mission: MissionRecord, facts: dict[str, Any], you: bool) -> tuple[str | None, str | None]:

@@ -19,31 +19,31 @@ MODE_CODES = {WorkMode.ONSITE: 0, WorkMode.HYBRID: 1, WorkMode.REMOTE: 2}
 
 # (name, explanation group). Groups are what the SME reads: one line per group.
 _FEATURES: tuple[tuple[str, str], ...] = (
-    ("exp_gap", "experience"),            # years minus the minimum asked, clipped
-    ("exp_short", "experience"),          # years missing below the minimum
-    ("exp_log", "experience"),            # log(1 + years): seniority in general
-    ("skill_short_sum", "skills"),        # levels missing on the required dimensions
+    ("exp_gap", "experience"),  # years minus the minimum asked, clipped
+    ("exp_short", "experience"),  # years missing below the minimum
+    ("exp_log", "experience"),  # log(1 + years): seniority in general
+    ("skill_short_sum", "skills"),  # levels missing on the required dimensions
     ("skill_short_max", "skills"),
-    ("skill_met_frac", "skills"),         # share of required dimensions at level
-    ("skill_surplus_mean", "skills"),     # levels above what is asked
-    ("skill_req_level", "skills"),        # mean level on the required dimensions
-    ("skill_other_level", "skills"),      # mean level elsewhere: breadth
-    ("need_skill_level", "skills"),       # mean level on the dimensions of the needs asked
+    ("skill_met_frac", "skills"),  # share of required dimensions at level
+    ("skill_surplus_mean", "skills"),  # levels above what is asked
+    ("skill_req_level", "skills"),  # mean level on the required dimensions
+    ("skill_other_level", "skills"),  # mean level elsewhere: breadth
+    ("need_skill_level", "skills"),  # mean level on the dimensions of the needs asked
     ("free_days_slack", "availability"),  # free weekdays beyond those needed
-    ("max_days_slack", "availability"),   # weekly capacity beyond the volume asked
-    ("tools_cov", "tools"),               # share of the mission's tools mastered
+    ("max_days_slack", "availability"),  # weekly capacity beyond the volume asked
+    ("tools_cov", "tools"),  # share of the mission's tools mastered
     ("tools_missing", "tools"),
-    ("rate_ratio", "rate"),               # daily rate / budget
+    ("rate_ratio", "rate"),  # daily rate / budget
     ("rate_over", "rate"),
     ("rate_under", "rate"),
     ("mode_same", "work_mode"),
-    ("distance_frac", "work_mode"),       # distance / mobility radius (on-site work)
-    ("need_cov", "needs"),                # share of the needs asked shown in the bio
+    ("distance_frac", "work_mode"),  # distance / mobility radius (on-site work)
+    ("need_cov", "needs"),  # share of the needs asked shown in the bio
     ("need_missing", "needs"),
-    ("need_dim_cov", "needs"),            # needs asked whose dimension the bio covers
-    ("bio_needs", "needs"),               # breadth of projects shown
-    ("text_sim", "needs"),                # TF-IDF cosine of description and bio
-    ("mode_combo", "work_mode"),          # categorical: mission mode × freelancer mode
+    ("need_dim_cov", "needs"),  # needs asked whose dimension the bio covers
+    ("bio_needs", "needs"),  # breadth of projects shown
+    ("text_sim", "needs"),  # TF-IDF cosine of description and bio
+    ("mode_combo", "work_mode"),  # categorical: mission mode × freelancer mode
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(name for name, _ in _FEATURES)
 FEATURE_GROUPS: dict[str, str] = dict(_FEATURES)
@@ -56,8 +56,8 @@ class MissionQuery:
     """A mission reduced to what the vectorised features need."""
 
     min_years: float
-    required: np.ndarray        # (5,) required level per dimension, 0 = not asked
-    need_dims: np.ndarray       # (5,) bool: dimensions of the needs in the text
+    required: np.ndarray  # (5,) required level per dimension, 0 = not asked
+    need_dims: np.ndarray  # (5,) bool: dimensions of the needs in the text
     need_count: int
     needed_days: int
     half_days: int
@@ -70,18 +70,18 @@ class MissionQuery:
 class Candidates:
     """Columns of the candidate freelancers, gathered from the index."""
 
-    years: np.ndarray           # (n,)
-    skills: np.ndarray          # (n, 5)
-    free_days: np.ndarray       # (n,) number of free weekdays
-    max_half_days: np.ndarray   # (n,)
-    tools_overlap: np.ndarray   # (n,) mission tools mastered
-    rate_cents: np.ndarray      # (n,)
-    mode: np.ndarray            # (n,)
-    distance_frac: np.ndarray   # (n,) 0 for remote missions
-    needs_covered: np.ndarray   # (n,) needs asked that the bio shows
+    years: np.ndarray  # (n,)
+    skills: np.ndarray  # (n, 5)
+    free_days: np.ndarray  # (n,) number of free weekdays
+    max_half_days: np.ndarray  # (n,)
+    tools_overlap: np.ndarray  # (n,) mission tools mastered
+    rate_cents: np.ndarray  # (n,)
+    mode: np.ndarray  # (n,)
+    distance_frac: np.ndarray  # (n,) 0 for remote missions
+    needs_covered: np.ndarray  # (n,) needs asked that the bio shows
     need_dims_covered: np.ndarray  # (n,) needs asked whose dimension the bio shows
-    bio_needs: np.ndarray       # (n,)
-    text_sim: np.ndarray        # (n,)
+    bio_needs: np.ndarray  # (n,)
+    text_sim: np.ndarray  # (n,)
 
 
 def pair_features(q: MissionQuery, c: Candidates) -> np.ndarray:
@@ -106,9 +106,7 @@ def pair_features(q: MissionQuery, c: Candidates) -> np.ndarray:
         req_level = skills.mean(axis=1)
     other = ~req_mask
     other_level = skills[:, other].mean(axis=1) if other.any() else np.zeros(n)
-    need_level = (
-        skills[:, q.need_dims].mean(axis=1) if q.need_dims.any() else skills.mean(axis=1)
-    )
+    need_level = skills[:, q.need_dims].mean(axis=1) if q.need_dims.any() else skills.mean(axis=1)
     if q.tools_count:
         tools_cov = c.tools_overlap / q.tools_count
         tools_missing = q.tools_count - c.tools_overlap

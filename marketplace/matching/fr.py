@@ -18,7 +18,7 @@ def format_eur(cents: int) -> str:
 
 
 def join_fr(items: Sequence[str]) -> str:
-    """"a", "a et b", "a, b et c"."""
+    """ "a", "a et b", "a, b et c"."""
     items = list(items)
     if len(items) <= 1:
         return "".join(items)
@@ -26,13 +26,13 @@ def join_fr(items: Sequence[str]) -> str:
 
 
 def weekdays_fr(days: Iterable[str]) -> str:
-    """"mardi et jeudi" for ("tue", "thu"), in week order."""
+    """ "mardi et jeudi" for ("tue", "thu"), in week order."""
     wanted = set(days)
     return join_fr([WEEKDAY_LABELS[d] for d in WEEKDAYS if d in wanted])
 
 
 def days_fr(count: float) -> str:
-    """"1 jour", "1,5 jour", "2 jours"."""
+    """ "1 jour", "1,5 jour", "2 jours"."""
     text = f"{count:g}".replace(".", ",")
     return f"{text} jour" + ("s" if count >= 2 else "")
 

@@ -15,6 +15,7 @@ at query time, so a retrained model takes effect on the next query.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -84,7 +85,8 @@ class _Vocabulary:
 
     def decode(self, words: np.ndarray) -> list[str]:
         return [
-            code for pos, code in enumerate(self.codes)
+            code
+            for pos, code in enumerate(self.codes)
             if pos // 64 < len(words) and int(words[pos // 64]) >> (pos % 64) & 1
         ]
 
@@ -96,7 +98,7 @@ class Match:
     id: str
     score: int
     raw: float
-    explanation: "Explanation | None" = None
+    explanation: Explanation | None = None
     facts: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -110,12 +112,12 @@ _COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
     "avail_bits": (np.uint8, ()),
     "booked_bits": (np.uint8, ()),
     "mode": (np.int8, ()),
-    "lat": (np.float64, ()),     # radians, NaN when unknown
+    "lat": (np.float64, ()),  # radians, NaN when unknown
     "lon": (np.float64, ()),
     "mobility_km": (np.float32, ()),
     "skills": (np.float32, (len(SKILL_CODES),)),
-    "need_bits": (np.uint64, ()),   # needs shown in the bio
-    "need_dims": (np.uint8, ()),    # skill dimensions of those needs
+    "need_bits": (np.uint64, ()),  # needs shown in the bio
+    "need_dims": (np.uint8, ()),  # skill dimensions of those needs
     "bio_hash": (np.int64, ()),
 }
 
@@ -123,7 +125,7 @@ _COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
 class ProfileIndex:
     """All freelancer profiles, column-wise, ready for vectorised constraints and scoring."""
 
-    def __init__(self, model: "MatchModel | ModelStore | None" = None, capacity: int = 1024) -> None:
+    def __init__(self, model: MatchModel | ModelStore | None = None, capacity: int = 1024) -> None:
         self._model_source = model
         self._lock = threading.RLock()
         self._cap = max(16, capacity)
@@ -145,8 +147,8 @@ class ProfileIndex:
 
     @classmethod
     def build(
-        cls, freelancers: Iterable[FreelancerRecord], model: "MatchModel | ModelStore | None" = None
-    ) -> "ProfileIndex":
+        cls, freelancers: Iterable[FreelancerRecord], model: MatchModel | ModelStore | None = None
+    ) -> ProfileIndex:
         """An index of these profiles (one batch: the text is hashed in one call)."""
         records = list(freelancers)
         index = cls(model, capacity=len(records) + 16)
@@ -176,7 +178,7 @@ class ProfileIndex:
             new_text = list(latest.values())
             self._grow(self._n + len(new_text))
             need_sets, text = analyse_texts([rec.bio for rec in new_text])
-            for rec, needs in zip(new_text, need_sets):
+            for rec, needs in zip(new_text, need_sets, strict=True):
                 row = self._n
                 self._n += 1
                 self._ids.append(rec.id)
@@ -310,12 +312,12 @@ class ProfileIndex:
 
     # ------------------------------------------------------------------ querying
 
-    def _model(self) -> "MatchModel":
+    def _model(self) -> MatchModel:
         from marketplace.matching.model import resolve_model
 
         return resolve_model(self._model_source)
 
-    def prepare(self, mission: MissionRecord) -> "_Query":
+    def prepare(self, mission: MissionRecord) -> _Query:
         """The mission as masks and vectors over this index's vocabularies."""
         (needs,), text = analyse_texts([mission.text])
         need_idx = np.array(sorted(NEED_INDEX[c] for c in needs), dtype=np.int64)
@@ -352,7 +354,7 @@ class ProfileIndex:
             text=text,
         )
 
-    def eligible_rows(self, mission: MissionRecord | "_Query", rows: np.ndarray | None = None) -> np.ndarray:
+    def eligible_rows(self, mission: MissionRecord | _Query, rows: np.ndarray | None = None) -> np.ndarray:
         """Row numbers passing every hard constraint (vectorised), among `rows` or all rows."""
         q = mission if isinstance(mission, _Query) else self.prepare(mission)
         m = q.mission
@@ -397,11 +399,11 @@ class ProfileIndex:
         a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
         return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
-    def features(self, q: "_Query", rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
+    def features(self, q: _Query, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
         """Pair features of the mission with the given rows (training and scoring share it)."""
         return pair_features(q.features, self._candidates(q, rows, idf))
 
-    def _candidates(self, q: "_Query", rows: np.ndarray, idf: np.ndarray) -> Candidates:
+    def _candidates(self, q: _Query, rows: np.ndarray, idf: np.ndarray) -> Candidates:
         text = self._sparse()
         c = self._cols
         m = q.mission
@@ -429,7 +431,9 @@ class ProfileIndex:
             text_sim=self._text_similarity(q, rows, text, idf),
         )
 
-    def _text_similarity(self, q: "_Query", rows: np.ndarray, text: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+    def _text_similarity(
+        self, q: _Query, rows: np.ndarray, text: sp.csr_matrix, idf: np.ndarray
+    ) -> np.ndarray:
         """IDF-weighted cosine between the description and the bios (binary term vectors)."""
         qv = q.text
         q_weights = idf[qv.indices].astype(np.float64) ** 2
@@ -476,7 +480,7 @@ class ProfileIndex:
             points = model.to_points(raw[top])
             matches = [
                 Match(id=self._ids[rows[i]], score=int(p), raw=float(raw[i]))  # type: ignore[arg-type]
-                for i, p in zip(top, points)
+                for i, p in zip(top, points, strict=True)
             ]
             if explain:
                 self._explain(q, rows[top], X[top], matches, model)
@@ -494,7 +498,7 @@ class ProfileIndex:
             if len(rows) == 0:
                 return {}
             raw = model.raw_scores(self.features(q, rows, model.idf))
-            return {self._ids[r]: float(s) for r, s in zip(rows, raw)}  # type: ignore[misc]
+            return {self._ids[r]: float(s) for r, s in zip(rows, raw, strict=True)}  # type: ignore[misc]
 
     def rank_missions(
         self,
@@ -503,7 +507,7 @@ class ProfileIndex:
         k: int = 10,
         *,
         explain: bool = True,
-        model: "MatchModel | ModelStore | None" = None,
+        model: MatchModel | ModelStore | None = None,
     ) -> list[Match]:
         """Missions this freelancer is eligible for, best first, worded for the freelancer."""
         from marketplace.matching.explain import explain_pair
@@ -527,24 +531,28 @@ class ProfileIndex:
                 if explain:
                     match.facts = self.facts(q, row)
                     match.explanation = explain_pair(
-                        q.mission, match.facts, scorer.contributions(X)[0], score,
-                        audience="freelancer", base=scorer.base_points,
+                        q.mission,
+                        match.facts,
+                        scorer.contributions(X)[0],
+                        score,
+                        audience="freelancer",
+                        base=scorer.base_points,
                     )
                 matches.append(match)
             return matches
 
-    def _explain(self, q: "_Query", rows: np.ndarray, X: np.ndarray, matches: list[Match], model: "MatchModel") -> None:
+    def _explain(
+        self, q: _Query, rows: np.ndarray, X: np.ndarray, matches: list[Match], model: MatchModel
+    ) -> None:
         from marketplace.matching.explain import explain_pair
 
         contributions = model.contributions(X)
-        for match, row, contrib in zip(matches, rows, contributions):
+        for match, row, contrib in zip(matches, rows, contributions, strict=True):
             facts = self.facts(q, int(row))
             match.facts = facts
-            match.explanation = explain_pair(
-                q.mission, facts, contrib, match.score, base=model.base_points
-            )
+            match.explanation = explain_pair(q.mission, facts, contrib, match.score, base=model.base_points)
 
-    def facts(self, q: "_Query", row: int) -> dict[str, Any]:
+    def facts(self, q: _Query, row: int) -> dict[str, Any]:
         """Readable facts of one row for the explanations."""
         c = self._cols
         m = q.mission
@@ -554,7 +562,7 @@ class ProfileIndex:
             distance = float(self._distance_km(np.array([row]), m)[0])
         return {
             "years": int(c["years"][row]),
-            "skills": {code: int(v) for code, v in zip(SKILL_CODES, c["skills"][row])},
+            "skills": {code: int(v) for code, v in zip(SKILL_CODES, c["skills"][row], strict=True)},
             "free_weekdays": bits_weekdays(int(c["avail_bits"][row] & ~c["booked_bits"][row])),
             "max_half_days": int(c["max_half"][row]),
             "rate_cents": int(c["rate_cents"][row]),
@@ -608,6 +616,5 @@ def _widen(arr: np.ndarray, words: int) -> np.ndarray:
 
 
 def _hash(text: str) -> int:
-    import zlib
-
-    return zlib.crc32(text.encode("utf-8"))
+    """64-bit fingerprint of a bio: an unchanged bio keeps its analysed row."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)

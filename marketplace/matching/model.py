@@ -23,7 +23,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +94,7 @@ class OrdinalLogisticRegression(BaseEstimator):
         self.C = C
         self.max_iter = max_iter
 
-    def fit(self, X, y, sample_weight=None) -> "OrdinalLogisticRegression":
+    def fit(self, X, y, sample_weight=None) -> OrdinalLogisticRegression:
         X = check_array(X, dtype=np.float64)
         y = np.asarray(y, dtype=np.int64)
         levels = np.unique(y)
@@ -158,15 +158,19 @@ class TrainingSet:
     seed: np.ndarray  # bool: True for seed pairs
 
     @classmethod
-    def empty(cls) -> "TrainingSet":
+    def empty(cls) -> TrainingSet:
         return cls(
-            np.zeros((0, len(FEATURE_NAMES))), np.zeros(0, int), np.zeros(0, str), np.zeros(0), np.zeros(0, bool)
+            np.zeros((0, len(FEATURE_NAMES))),
+            np.zeros(0, int),
+            np.zeros(0, str),
+            np.zeros(0),
+            np.zeros(0, bool),
         )
 
     def __len__(self) -> int:
         return len(self.y)
 
-    def concat(self, other: "TrainingSet") -> "TrainingSet":
+    def concat(self, other: TrainingSet) -> TrainingSet:
         return TrainingSet(
             np.vstack([self.X, other.X]),
             np.concatenate([self.y, other.y]),
@@ -175,15 +179,20 @@ class TrainingSet:
             np.concatenate([self.seed, other.seed]),
         )
 
-    def select(self, mask: np.ndarray) -> "TrainingSet":
+    def select(self, mask: np.ndarray) -> TrainingSet:
         return TrainingSet(self.X[mask], self.y[mask], self.groups[mask], self.weights[mask], self.seed[mask])
 
-    def seed_only(self) -> "TrainingSet":
+    def seed_only(self) -> TrainingSet:
         return self.select(self.seed)
 
     def digest(self) -> str:
         h = hashlib.sha256()
-        for arr in (self.X.astype(np.float32), self.y.astype(np.int64), self.weights.astype(np.float32), self.seed):
+        for arr in (
+            self.X.astype(np.float32),
+            self.y.astype(np.int64),
+            self.weights.astype(np.float32),
+            self.seed,
+        ):
             h.update(np.ascontiguousarray(arr).tobytes())
         h.update("\n".join(map(str, self.groups)).encode())
         return h.hexdigest()
@@ -210,7 +219,11 @@ class MatchModel:
         # Contributions are measured from the average training pair.
         z_mean = self.meta.get("z_mean")
         if z_mean is None:
-            z_mean = columns.transform(self.training.X).mean(axis=0) if len(self.training) else np.zeros(len(self._groups))
+            z_mean = (
+                columns.transform(self.training.X).mean(axis=0)
+                if len(self.training)
+                else np.zeros(len(self._groups))
+            )
             self.meta["z_mean"] = z_mean
         self._z_mean = np.asarray(z_mean, dtype=np.float64)
         self.eta_base = float(self._z_mean @ self._ordinal.coef_)
@@ -270,7 +283,7 @@ class MatchModel:
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(np.abs(eta - self.eta_base) > 1e-9, delta / (eta - self.eta_base), 0.0)
         points = per_group * scale[:, None]
-        return [dict(zip(self.group_names, row.tolist())) for row in points]
+        return [dict(zip(self.group_names, row.tolist(), strict=True)) for row in points]
 
     def weights(self) -> dict[str, float]:
         """Coefficient of each scaled numeric feature (for reports and tests)."""
@@ -295,7 +308,7 @@ class MatchModel:
         }
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> "MatchModel":
+    def from_payload(cls, payload: dict[str, Any]) -> MatchModel:
         if payload.get("format") != ARTIFACT_FORMAT:
             raise ValueError(f"unknown model artifact format: {payload.get('format')!r}")
         meta = dict(payload["meta"])
@@ -305,7 +318,10 @@ class MatchModel:
             raise ValueError("model artifact was fitted on another text analysis: retrain it")
         t = payload["training"]
         training = TrainingSet(
-            t["X"].astype(np.float64), t["y"].astype(np.int64), t["groups"], t["weights"].astype(np.float64),
+            t["X"].astype(np.float64),
+            t["y"].astype(np.int64),
+            t["groups"],
+            t["weights"].astype(np.float64),
             np.asarray(t["seed"], bool),
         )
         return cls(payload["pipeline"], np.asarray(payload["idf"], np.float64), training, meta)
@@ -324,7 +340,7 @@ class MatchModel:
             raise
 
     @classmethod
-    def load(cls, path: Path) -> "MatchModel":
+    def load(cls, path: Path) -> MatchModel:
         # Trusted input only: joblib unpickles. The app loads its own artifacts.
         return cls.from_payload(joblib.load(path))
 
@@ -374,7 +390,7 @@ def fit_training_set(
     pipeline.fit(training.X, training.y, ordinal__sample_weight=training.weights)
     info = {
         "format": ARTIFACT_FORMAT,
-        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "training_data_sha256": training.digest(),
         "n_pairs": len(training),
         "n_missions": int(len(np.unique(training.groups))),
@@ -481,7 +497,9 @@ class ModelStore:
 
     keep_versions = 3
 
-    def __init__(self, directory: str | Path | None = None, *, fallback: str | Path | None = ARTIFACT_DIR) -> None:
+    def __init__(
+        self, directory: str | Path | None = None, *, fallback: str | Path | None = ARTIFACT_DIR
+    ) -> None:
         self.directory = Path(directory) if directory is not None else None
         self.fallback = Path(fallback) if fallback is not None else None
         self._lock = threading.Lock()
@@ -637,7 +655,7 @@ def default_store() -> ModelStore:
         return _default_store
 
 
-def resolve_model(source: "MatchModel | ModelStore | None") -> MatchModel:
+def resolve_model(source: MatchModel | ModelStore | None) -> MatchModel:
     """The model to score with, from a model, a store, or the default store."""
     if isinstance(source, MatchModel):
         return source

@@ -111,11 +111,11 @@ class FreelancerRecord:
     def level(self, dimension: str) -> int:
         return self.skills.get(dimension, 0)
 
-    def with_booked_weekdays(self, weekdays: Iterable[str]) -> "FreelancerRecord":
+    def with_booked_weekdays(self, weekdays: Iterable[str]) -> FreelancerRecord:
         return replace(self, booked_weekdays=tuple(weekdays))
 
     @classmethod
-    def from_exchange(cls, data: Mapping[str, Any]) -> "FreelancerRecord":
+    def from_exchange(cls, data: Mapping[str, Any]) -> FreelancerRecord:
         """Build from one `freelancers[]` entry of the exchange format."""
         return cls(
             id=str(data["id"]),
@@ -163,7 +163,7 @@ class MissionRecord:
     id: str
     half_days_per_week: int
     max_daily_rate_cents: int
-    weekdays: tuple[str, ...] = ()   # () = flexible: any free weekdays will do
+    weekdays: tuple[str, ...] = ()  # () = flexible: any free weekdays will do
     skills_required: dict[str, int] = field(default_factory=dict)
     min_years_experience: int = 0
     work_mode: WorkMode = WorkMode.HYBRID
@@ -195,7 +195,7 @@ class MissionRecord:
         return f"{self.title}. {self.description}" if self.title else self.description
 
     @classmethod
-    def from_exchange(cls, data: Mapping[str, Any]) -> "MissionRecord":
+    def from_exchange(cls, data: Mapping[str, Any]) -> MissionRecord:
         """Build from one `missions[]` entry of the exchange format."""
         return cls(
             id=str(data["id"]),

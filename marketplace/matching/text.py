@@ -170,7 +170,7 @@ def analyze(text: str | list[str]) -> list[str]:
 def terms_of_tokens(toks: list[Token]) -> list[str]:
     """Stems and stem bigrams of tokens, negated words left out."""
     stems = [t.stem for t in toks if not t.negated]
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:], strict=False)]
 
 
 # Bump when `analyze` or the hashing changes: fitted IDF weights depend on both.
@@ -280,9 +280,9 @@ NEEDS: tuple[Need, ...] = (
         "afterwork", "afterworks", "after work", "pots d'équipe", "pot de départ",
         "pots", "team building", "teambuilding", "fête de fin d'année",
         "fêtes de fin d'année", "soirée d'entreprise", "soirée annuelle",
-        "animations d'équipe", "animation de la vie de bureau", "célébrations", "anniversaires", "petit déjeuner d'équipe",
-        "moments conviviaux", "convivialité", "organisation d'événements",
-        "organiser les événements", "vie de bureau", "animation de la vie",
+        "animations d'équipe", "animation de la vie de bureau", "célébrations",
+        "anniversaires", "petit déjeuner d'équipe", "moments conviviaux", "convivialité",
+        "organisation d'événements", "organiser les événements", "vie de bureau",
         "arbre de noël", "team lunch",
     )),
     Need("seminar", "séminaire", "people_culture", (
@@ -341,7 +341,8 @@ NEEDS: tuple[Need, ...] = (
     )),
     Need("it_equipment", "matériel informatique", "operations_process", (
         "matériel informatique", "parc informatique", "ordinateurs", "ordinateur portable",
-        "téléphones portables", "flotte mobile", "téléphonie d'entreprise", "imprimantes", "prestataire informatique",
+        "téléphones portables", "flotte mobile", "téléphonie d'entreprise", "imprimantes",
+        "prestataire informatique",
         "support informatique", "helpdesk", "wifi", "réseau informatique", "infogérance",
         "équipement informatique", "équipements des postes", "inventaire du matériel",
         "badges", "contrôle d'accès",
@@ -417,7 +418,8 @@ NEEDS: tuple[Need, ...] = (
     Need("accounting_admin", "pré-comptabilité", "finance_procurement", (
         "facturation", "factures", "relances clients", "relances", "recouvrement",
         "rapprochement bancaire", "pré comptabilité", "précomptabilité", "saisie comptable",
-        "lien avec l'expert comptable", "relation avec le cabinet comptable", "pennylane", "comptabilité fournisseurs",
+        "lien avec l'expert comptable", "relation avec le cabinet comptable",
+        "comptabilité fournisseurs",
         "paiement des fournisseurs", "règlements fournisseurs", "clôture mensuelle",
     )),
 )

@@ -43,7 +43,9 @@ class CrossValidation:
     per_fold: list[dict[str, float]]
 
 
-def cross_validate(data: Dataset, qrels: Qrels, folds: int = 5, C: float = 1.0, seed: int = 0) -> CrossValidation:
+def cross_validate(
+    data: Dataset, qrels: Qrels, folds: int = 5, C: float = 1.0, seed: int = 0
+) -> CrossValidation:
     """K-fold cross-validation split by mission, through the real ranking path (index top-K)."""
     from marketplace.matching.index import ProfileIndex
 
@@ -85,7 +87,9 @@ def train_from_files(
         {
             "training_files_sha256": _sha256(Path(data_path), Path(qrels_path)),
             "training_source": f"{Path(data_path).name} + {Path(qrels_path).name}",
-            "cv": None if cv is None else {
+            "cv": None
+            if cv is None
+            else {
                 "folds": cv.folds,
                 "split": "by mission",
                 "ndcg@10": round(cv.ndcg_at_10, 4),
@@ -102,6 +106,10 @@ def _in_sample(model: MatchModel, data: Dataset, qrels: Qrels) -> dict[str, floa
     from marketplace.matching.index import ProfileIndex
 
     index = ProfileIndex.build(data.freelancers, model)
-    rankings = {m.id: [x.id for x in index.top_k(m, 20, explain=False)] for m in data.missions if m.id in qrels.relevance}
+    rankings = {
+        m.id: [x.id for x in index.top_k(m, 20, explain=False)]
+        for m in data.missions
+        if m.id in qrels.relevance
+    }
     scores = score_rankings(rankings, qrels)
     return {"ndcg@10": scores["ndcg@10"], "recall@20": scores["recall@20"]}

@@ -64,9 +64,16 @@ def world(n_freelancers: int = 300, n_missions: int = 12, seed: int = 7):
     """Random but reproducible freelancers and missions around Paris and Lyon."""
     rng = np.random.default_rng(seed)
     projects = [
-        "le déménagement des bureaux", "l'onboarding des nouveaux arrivants", "les notes de frais",
-        "la renégociation des fournisseurs", "le séminaire annuel", "la pré-paie",
-        "la newsletter interne", "le flex office", "le DUERP", "le déploiement du SIRH",
+        "le déménagement des bureaux",
+        "l'onboarding des nouveaux arrivants",
+        "les notes de frais",
+        "la renégociation des fournisseurs",
+        "le séminaire annuel",
+        "la pré-paie",
+        "la newsletter interne",
+        "le flex office",
+        "le DUERP",
+        "le déploiement du SIRH",
     ]
     cities = [(48.8566, 2.3522), (45.764, 4.8357)]
     modes = list(WorkMode)
@@ -74,41 +81,54 @@ def world(n_freelancers: int = 300, n_missions: int = 12, seed: int = 7):
     for i in range(n_freelancers):
         lat, lon = cities[rng.integers(2)]
         done = rng.choice(len(projects), size=rng.integers(1, 4), replace=False)
-        freelancers.append(FreelancerRecord(
-            id=f"w{i:04d}",
-            years_experience=int(rng.integers(1, 20)),
-            daily_rate_cents=int(rng.integers(35, 60)) * 1000,
-            max_half_days_per_week=int(rng.integers(1, 6)) * 2,
-            available_weekdays=tuple(d for d in WEEKDAYS if rng.random() < 0.6),
-            skills={c: int(rng.integers(0, 6)) for c in SKILL_CODES},
-            work_mode=modes[rng.integers(3)],
-            lat=lat + rng.normal(0, 0.2), lon=lon + rng.normal(0, 0.2),
-            mobility_km=int(rng.choice([10, 20, 50])),
-            tools=tuple(rng.choice(TOOLS_CATALOGUE, size=rng.integers(1, 6), replace=False)),
-            current_client_sectors=tuple(rng.choice(["sante", "immobilier", "logiciel"], size=rng.integers(0, 2), replace=False)),
-            vetted=bool(rng.random() < 0.9),
-            bio="J'ai piloté " + " et ".join(projects[j] for j in done) + ".",
-        ))
+        freelancers.append(
+            FreelancerRecord(
+                id=f"w{i:04d}",
+                years_experience=int(rng.integers(1, 20)),
+                daily_rate_cents=int(rng.integers(35, 60)) * 1000,
+                max_half_days_per_week=int(rng.integers(1, 6)) * 2,
+                available_weekdays=tuple(d for d in WEEKDAYS if rng.random() < 0.6),
+                skills={c: int(rng.integers(0, 6)) for c in SKILL_CODES},
+                work_mode=modes[rng.integers(3)],
+                lat=lat + rng.normal(0, 0.2),
+                lon=lon + rng.normal(0, 0.2),
+                mobility_km=int(rng.choice([10, 20, 50])),
+                tools=tuple(rng.choice(TOOLS_CATALOGUE, size=rng.integers(1, 6), replace=False)),
+                current_client_sectors=tuple(
+                    rng.choice(["sante", "immobilier", "logiciel"], size=rng.integers(0, 2), replace=False)
+                ),
+                vetted=bool(rng.random() < 0.9),
+                bio="J'ai piloté " + " et ".join(projects[j] for j in done) + ".",
+            )
+        )
     missions = []
     for i in range(n_missions):
         lat, lon = cities[rng.integers(2)]
         half = int(rng.choice([2, 3, 4]))
         asked = rng.choice(len(projects), size=rng.integers(1, 3), replace=False)
-        missions.append(MissionRecord(
-            id=f"wm{i:02d}",
-            half_days_per_week=half,
-            max_daily_rate_cents=int(rng.choice([420, 480, 550])) * 100,
-            weekdays=tuple(sorted(rng.choice(WEEKDAYS, size=-(-half // 2), replace=False), key=WEEKDAYS.index))
-            if rng.random() < 0.5 else (),
-            skills_required={str(c): int(rng.integers(2, 5)) for c in rng.choice(SKILL_CODES, size=2, replace=False)},
-            min_years_experience=int(rng.choice([3, 7])),
-            work_mode=modes[rng.integers(3)],
-            lat=lat, lon=lon,
-            tools=tuple(rng.choice(TOOLS_CATALOGUE, size=2, replace=False)),
-            non_compete=bool(rng.random() < 0.5),
-            sector=str(rng.choice(["sante", "immobilier", "logiciel"])),
-            description="Nous cherchons quelqu'un pour " + " et ".join(projects[j] for j in asked) + ".",
-        ))
+        missions.append(
+            MissionRecord(
+                id=f"wm{i:02d}",
+                half_days_per_week=half,
+                max_daily_rate_cents=int(rng.choice([420, 480, 550])) * 100,
+                weekdays=tuple(
+                    sorted(rng.choice(WEEKDAYS, size=-(-half // 2), replace=False), key=WEEKDAYS.index)
+                )
+                if rng.random() < 0.5
+                else (),
+                skills_required={
+                    str(c): int(rng.integers(2, 5)) for c in rng.choice(SKILL_CODES, size=2, replace=False)
+                },
+                min_years_experience=int(rng.choice([3, 7])),
+                work_mode=modes[rng.integers(3)],
+                lat=lat,
+                lon=lon,
+                tools=tuple(rng.choice(TOOLS_CATALOGUE, size=2, replace=False)),
+                non_compete=bool(rng.random() < 0.5),
+                sector=str(rng.choice(["sante", "immobilier", "logiciel"])),
+                description="Nous cherchons quelqu'un pour " + " et ".join(projects[j] for j in asked) + ".",
+            )
+        )
     return freelancers, missions
 
 

@@ -6,12 +6,11 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA  # noqa: F401  (pytest puts this folder on sys.path)
 
 from marketplace.cli import main
 from marketplace.matching.constraints import is_eligible
 from marketplace.matching.records import load_exchange
-
-from conftest import DATA  # noqa: F401  (pytest puts this folder on sys.path)
 
 SMALL = DATA / "small-exchange.json"
 SMALL_QRELS = DATA / "small-qrels.json"
@@ -41,7 +40,7 @@ def test_rank_file_lists_only_eligible_and_respects_top(top):
 def test_rank_file_puts_the_obvious_candidates_first():
     out = json.loads(run("rank-file", str(SMALL), "--top", "2").stdout)["rankings"]
     assert set(out["tm1"]) == {"t00", "t01"}  # the two eligible movers
-    assert out["tm3"][0] == "t09"             # finance, Pennylane, notes de frais, budget
+    assert out["tm3"][0] == "t09"  # finance, Pennylane, notes de frais, budget
 
 
 def test_rank_file_rejects_a_missing_file(tmp_path):
@@ -51,12 +50,32 @@ def test_rank_file_rejects_a_missing_file(tmp_path):
 
 def test_matcher_train_writes_a_new_version(tmp_path):
     out = tmp_path / "models"
-    result = run("matcher", "train", "--data", str(SMALL), "--qrels", str(SMALL_QRELS),
-                 "--output", str(out), "--folds", "0")
+    result = run(
+        "matcher",
+        "train",
+        "--data",
+        str(SMALL),
+        "--qrels",
+        str(SMALL_QRELS),
+        "--output",
+        str(out),
+        "--folds",
+        "0",
+    )
     assert "model v1" in result.stdout
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["version"] == 1 and (out / manifest["file"]).exists()
     assert manifest["n_missions"] == 3
-    again = run("matcher", "train", "--data", str(SMALL), "--qrels", str(SMALL_QRELS),
-                "--output", str(out), "--folds", "0")
+    again = run(
+        "matcher",
+        "train",
+        "--data",
+        str(SMALL),
+        "--qrels",
+        str(SMALL_QRELS),
+        "--output",
+        str(out),
+        "--folds",
+        "0",
+    )
     assert "model v2" in again.stdout

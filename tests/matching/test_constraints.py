@@ -12,7 +12,6 @@ from marketplace.matching.constraints import EARTH_RADIUS_KM, exclusion_reason, 
 from marketplace.matching.index import ProfileIndex
 
 
-
 def eligible_ids(m, *freelancers) -> set[str]:
     """Ids the vectorised index accepts; asserted equal to the per-pair rule."""
     index = ProfileIndex.build(freelancers)
@@ -57,9 +56,9 @@ def test_booked_weekday_is_not_offered(make_freelancer, make_mission):
 @pytest.mark.parametrize(
     ("half_days", "free", "ok"),
     [
-        (4, ("mon", "tue"), True),           # 2 days on 2 free days
+        (4, ("mon", "tue"), True),  # 2 days on 2 free days
         (4, ("mon",), False),
-        (3, ("mon",), False),                # 1.5 days needs 2 whole weekdays
+        (3, ("mon",), False),  # 1.5 days needs 2 whole weekdays
         (3, ("mon", "fri"), True),
         (2, ("wed",), True),
     ],

@@ -14,7 +14,12 @@ NNBSP = "\u202f"
 
 @pytest.mark.parametrize(
     ("cents", "text"),
-    [(48_000, "480 €"), (123_456, f"1{NNBSP}234,56 €"), (100_000_000, f"1{NNBSP}000{NNBSP}000 €"), (5, "0,05 €")],
+    [
+        (48_000, "480 €"),
+        (123_456, f"1{NNBSP}234,56 €"),
+        (100_000_000, f"1{NNBSP}000{NNBSP}000 €"),
+        (5, "0,05 €"),
+    ],
 )
 def test_euros_the_french_way(cents, text):
     assert format_eur(cents) == text
@@ -46,8 +51,11 @@ def test_sme_breakdown_strings(explained):
 
 def test_negatives_are_explained(make_freelancer, make_mission, shipped_model):
     f = make_freelancer(
-        skills={"finance_procurement": 2}, years_experience=4, daily_rate_cents=52_000,
-        bio="J'ai géré la newsletter interne.", work_mode=WorkMode.ONSITE,
+        skills={"finance_procurement": 2},
+        years_experience=4,
+        daily_rate_cents=52_000,
+        bio="J'ai géré la newsletter interne.",
+        work_mode=WorkMode.ONSITE,
     )
     (match,) = ProfileIndex.build([f], shipped_model).top_k(make_mission(), 5)
     negatives = [i.label for i in match.explanation.negatives]

@@ -16,6 +16,7 @@ from marketplace.matching.ranking import rank
 @pytest.fixture
 def no_refit(monkeypatch):
     """Any attempt to fit during the test fails it."""
+
     def forbidden(*args, **kwargs):
         raise AssertionError("the index must not refit anything")
 
@@ -54,7 +55,9 @@ def test_upsert_changed_profile_changes_its_rank(make_freelancer, make_mission, 
     index = ProfileIndex.build([a, b], shipped_model)
     assert ids(index.top_k(make_mission(), 5)) == ["a", "b"]
     # b gets better skills (same bio: dense columns rewritten in place)
-    index.upsert(replace(b, skills={"finance_procurement": 5, "facilities_workplace": 4}, years_experience=15))
+    index.upsert(
+        replace(b, skills={"finance_procurement": 5, "facilities_workplace": 4}, years_experience=15)
+    )
     assert ids(index.top_k(make_mission(), 5))[0] == "b"
 
 
@@ -78,8 +81,12 @@ def test_remove(make_freelancer, make_mission, shipped_model, no_refit):
     assert "a" not in index
 
 
-def test_booking_weekdays_removes_a_profile_from_matching_missions(make_freelancer, make_mission, shipped_model, no_refit):
-    index = ProfileIndex.build([make_freelancer(id="a", available_weekdays=("tue", "wed", "thu"))], shipped_model)
+def test_booking_weekdays_removes_a_profile_from_matching_missions(
+    make_freelancer, make_mission, shipped_model, no_refit
+):
+    index = ProfileIndex.build(
+        [make_freelancer(id="a", available_weekdays=("tue", "wed", "thu"))], shipped_model
+    )
     named = make_mission(weekdays=("tue", "thu"))
     flexible = make_mission(id="m2", weekdays=(), half_days_per_week=4)
     assert ids(index.top_k(named, 5)) == ["a"]

@@ -48,7 +48,13 @@ def test_ordinal_model_needs_two_grades():
 
 
 def test_outcome_statuses_map_to_grades():
-    assert OUTCOME_GRADES["declined"] == 0 < OUTCOME_GRADES["shortlisted"] < OUTCOME_GRADES["invited"] < OUTCOME_GRADES["hired"]
+    assert (
+        OUTCOME_GRADES["declined"]
+        == 0
+        < OUTCOME_GRADES["shortlisted"]
+        < OUTCOME_GRADES["invited"]
+        < OUTCOME_GRADES["hired"]
+    )
     assert pairs_from_outcomes([("m", "f", "withdrawn"), ("m", "f", "invited")]) == [("m", "f", 2)]
 
 
@@ -139,7 +145,9 @@ def test_store_refuses_a_model_worse_than_the_current(store, make_world, monkeyp
     def upside_down(*args, **kwargs):
         new = real_fit(*args, **kwargs)
         new.pipeline.named_steps["ordinal"].coef_ *= -1  # ranks everything backwards
-        return MatchModel(new.pipeline, new.idf, new.training, {k: v for k, v in new.meta.items() if k != "z_mean"})
+        return MatchModel(
+            new.pipeline, new.idf, new.training, {k: v for k, v in new.meta.items() if k != "z_mean"}
+        )
 
     monkeypatch.setattr(model_module, "fit_model", upside_down)
     result = store.refit(pairs, floor=0.0)

@@ -15,17 +15,38 @@ from marketplace.matching.records import (
 )
 
 FREELANCER = {
-    "id": "f9", "years_experience": 8, "city": "Lyon", "lat": 45.76, "lon": 4.83, "mobility_km": 20,
-    "work_mode": "hybrid", "daily_rate_eur": 452.5, "available_weekdays": ["thu", "tue"],
-    "max_days_per_week": 2.5, "skills": {"people_culture": 4, "finance_procurement": 2},
-    "tools": ["payfit", "notion", "Notion", "msteams"], "current_client_sectors": ["sante"],
-    "vetted": True, "bio": "Onboarding.",
+    "id": "f9",
+    "years_experience": 8,
+    "city": "Lyon",
+    "lat": 45.76,
+    "lon": 4.83,
+    "mobility_km": 20,
+    "work_mode": "hybrid",
+    "daily_rate_eur": 452.5,
+    "available_weekdays": ["thu", "tue"],
+    "max_days_per_week": 2.5,
+    "skills": {"people_culture": 4, "finance_procurement": 2},
+    "tools": ["payfit", "notion", "Notion", "msteams"],
+    "current_client_sectors": ["sante"],
+    "vetted": True,
+    "bio": "Onboarding.",
 }
 MISSION = {
-    "id": "m9", "company_size": 30, "sector": "logiciel", "city": "Lyon", "lat": 45.76, "lon": 4.83,
-    "work_mode": "onsite", "days_per_week": 1.5, "weekdays": [], "max_daily_rate_eur": 480,
-    "min_years_experience": 5, "skills_required": {"people_culture": 3, "operations_process": 0},
-    "tools": ["Payfit"], "non_compete": True, "description": "Onboarding des nouveaux.",
+    "id": "m9",
+    "company_size": 30,
+    "sector": "logiciel",
+    "city": "Lyon",
+    "lat": 45.76,
+    "lon": 4.83,
+    "work_mode": "onsite",
+    "days_per_week": 1.5,
+    "weekdays": [],
+    "max_daily_rate_eur": 480,
+    "min_years_experience": 5,
+    "skills_required": {"people_culture": 3, "operations_process": 0},
+    "tools": ["Payfit"],
+    "non_compete": True,
+    "description": "Onboarding des nouveaux.",
 }
 
 

@@ -44,29 +44,81 @@ def test_moves_in_many_words(text):
 @pytest.mark.parametrize(
     ("need", "texts"),
     [
-        ("onboarding", ["intégration des nouveaux collaborateurs", "accueillir les nouvelles recrues",
-                        "parcours d'onboarding", "livret d'accueil", "on-boarding des arrivants"]),
-        ("offboarding", ["gestion des sorties de collaborateurs", "offboarding", "entretien de sortie",
-                         "restitution du matériel des départs"]),
+        (
+            "onboarding",
+            [
+                "intégration des nouveaux collaborateurs",
+                "accueillir les nouvelles recrues",
+                "parcours d'onboarding",
+                "livret d'accueil",
+                "on-boarding des arrivants",
+            ],
+        ),
+        (
+            "offboarding",
+            [
+                "gestion des sorties de collaborateurs",
+                "offboarding",
+                "entretien de sortie",
+                "restitution du matériel des départs",
+            ],
+        ),
         ("expenses", ["notes de frais", "remboursement des frais professionnels", "frais de déplacement"]),
-        ("suppliers", ["renégociation des contrats fournisseurs", "mise en concurrence des prestataires",
-                       "appel d'offres ménage"]),
-        ("budget", ["tableau de bord budgétaire", "suivi du budget de fonctionnement", "maîtrise des frais généraux"]),
-        ("payroll", ["préparation des éléments de paie", "pré-paie", "variables de paie", "bulletins de salaire"]),
+        (
+            "suppliers",
+            [
+                "renégociation des contrats fournisseurs",
+                "mise en concurrence des prestataires",
+                "appel d'offres ménage",
+            ],
+        ),
+        (
+            "budget",
+            [
+                "tableau de bord budgétaire",
+                "suivi du budget de fonctionnement",
+                "maîtrise des frais généraux",
+            ],
+        ),
+        (
+            "payroll",
+            ["préparation des éléments de paie", "pré-paie", "variables de paie", "bulletins de salaire"],
+        ),
         ("seminar", ["séminaire annuel", "organisation de notre offsite", "convention annuelle"]),
         ("events", ["afterworks", "team building", "soirée d'entreprise", "événements internes"]),
         ("flex_office", ["mise en place du flex office", "postes partagés", "desk sharing"]),
-        ("safety", ["mise à jour du DUERP", "document unique d'évaluation des risques", "registres obligatoires",
-                    "exercice d'évacuation"]),
+        (
+            "safety",
+            [
+                "mise à jour du DUERP",
+                "document unique d'évaluation des risques",
+                "registres obligatoires",
+                "exercice d'évacuation",
+            ],
+        ),
         ("processes", ["rédaction des procédures", "modes opératoires", "documentation interne"]),
-        ("saas_tools", ["inventaire des abonnements SaaS", "licences logicielles", "rationaliser notre stack"]),
+        (
+            "saas_tools",
+            ["inventaire des abonnements SaaS", "licences logicielles", "rationaliser notre stack"],
+        ),
         ("internal_comms", ["communication interne", "newsletter mensuelle", "journal interne", "intranet"]),
-        ("reception", ["accueil physique et standard", "standard téléphonique", "accueil des visiteurs", "courrier et colis"]),
+        (
+            "reception",
+            [
+                "accueil physique et standard",
+                "standard téléphonique",
+                "accueil des visiteurs",
+                "courrier et colis",
+            ],
+        ),
         ("rituals", ["structuration des réunions", "comptes rendus", "ordre du jour des réunions"]),
         ("crisis", ["gestion de crise", "plan de continuité d'activité"]),
         ("hr_tools", ["déploiement d'un SIRH", "mise en place d'un outil RH", "logiciel RH"]),
         ("insurance", ["suivi des assurances", "contrats d'assurance", "sinistres et courtier"]),
-        ("it_equipment", ["parc informatique", "matériel informatique des nouveaux", "ordinateurs portables"]),
+        (
+            "it_equipment",
+            ["parc informatique", "matériel informatique des nouveaux", "ordinateurs portables"],
+        ),
     ],
 )
 def test_synonyms_meet_in_one_need(need, texts):
@@ -92,7 +144,9 @@ def test_boilerplate_carries_no_project(text):
 
 
 def test_negated_mention_does_not_count():
-    needs = extract_needs("Je n'ai jamais géré de déménagement mais j'ai une solide expérience en onboarding.")
+    needs = extract_needs(
+        "Je n'ai jamais géré de déménagement mais j'ai une solide expérience en onboarding."
+    )
     assert needs == {"onboarding"}
 
 
