@@ -229,8 +229,7 @@ NEEDS: tuple[Need, ...] = (
         "rénovation des locaux", "ergonomie des postes", "aménager les espaces",
         "cafétéria", "open space", "environnement de travail",
         "maintenance des locaux", "entretien des locaux",
-    )),
-    Need("flex_office", "flex office", "facilities_workplace", (
+        # flex office: a way of laying out the spaces, judged as the same project
         "flex office", "flexoffice", "flex desk", "desk sharing", "hot desking",
         "bureaux partagés", "postes partagés", "postes non attribués", "bureau flexible",
         "réservation de postes", "réservation des bureaux", "taux d'occupation",

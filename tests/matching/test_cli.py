@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA  # noqa: F401  (pytest puts this folder on sys.path)
-
+DATA = Path(__file__).parent / "data"
 from marketplace.cli import main
 from marketplace.matching.constraints import is_eligible
 from marketplace.matching.records import load_exchange
