@@ -617,4 +617,5 @@ def _widen(arr: np.ndarray, words: int) -> np.ndarray:
 
 def _hash(text: str) -> int:
     """64-bit fingerprint of a bio: an unchanged bio keeps its analysed row."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-DATA = Path(__file__).parent / "data"
+
 from marketplace.cli import main
 from marketplace.matching.constraints import is_eligible
 from marketplace.matching.records import load_exchange
 
+DATA = Path(__file__).parent / "data"
 SMALL = DATA / "small-exchange.json"
 SMALL_QRELS = DATA / "small-qrels.json"
 

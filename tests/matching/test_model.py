@@ -161,7 +161,7 @@ def test_readers_always_see_a_whole_model(store, make_world):
     stop = threading.Event()
 
     def read():
-        while not stop.is_set():
+        while not stop.wait(0.002):  # leave the GIL to the refit now and then
             try:
                 model = store.current
                 assert model.raw_scores(X).shape == (20,)

@@ -86,7 +86,8 @@ def test_moves_in_many_words(text):
         ),
         ("seminar", ["séminaire annuel", "organisation de notre offsite", "convention annuelle"]),
         ("events", ["afterworks", "team building", "soirée d'entreprise", "événements internes"]),
-        ("space_planning", ["mise en place du flex office", "postes partagés", "desk sharing", "réaménagement des bureaux"]),
+        ("space_planning", ["mise en place du flex office", "postes partagés", "desk sharing",
+                            "réaménagement des bureaux"]),
         (
             "safety",
             [
