@@ -116,6 +116,10 @@ def explain_pair(
     for kind in _ORDER:
         builder = _BUILDERS[kind]
         good, bad = builder(mission, facts, you)
+        if not good and not bad and round(points.get(kind, 0.0), 1):
+            # Nothing asked on this criterion, yet it moves the score against the
+            # average candidate: say so, so that the points still add up.
+            good = _NOTHING_ASKED[kind]
         items += _split(kind, points.get(kind, 0.0), good, bad)
     return Explanation(score=score, base=base, items=tuple(items))
 
@@ -219,6 +223,16 @@ def _work_mode(mission: MissionRecord, facts: dict[str, Any], you: bool) -> tupl
         return None, f"{text} (vous préférez : {WORK_MODE_LABELS[mode].lower()})"
     return None, f"{text} (mission {mission_label})"
 
+
+_NOTHING_ASKED = {
+    "skills": "Aucun niveau de compétence imposé",
+    "needs": "Aucun projet précis repéré dans l'annonce",
+    "availability": "Disponibilités compatibles",
+    "experience": "Aucune expérience minimale demandée",
+    "rate": "Tarif compatible",
+    "tools": "Aucun outil imposé par la mission",
+    "work_mode": "Mode de travail compatible",
+}
 
 _BUILDERS = {
     "skills": _skills,

@@ -14,14 +14,17 @@ the old one, validates it, and swaps it in only when it passes.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
 import os
 import tempfile
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -493,43 +496,69 @@ class ModelStore:
     one; when it has none yet, the model shipped in the package is used. Writers save
     the new artifact under a temporary name and `os.replace` it (the manifest too),
     then swap the in-memory reference under a lock: readers always see a whole model.
+    Other processes (web workers, when an RQ worker refitted) notice the new manifest
+    within `check_interval` seconds and load it.
     """
 
     keep_versions = 3
 
     def __init__(
-        self, directory: str | Path | None = None, *, fallback: str | Path | None = ARTIFACT_DIR
+        self,
+        directory: str | Path | None = None,
+        *,
+        fallback: str | Path | None = ARTIFACT_DIR,
+        check_interval: float = 30.0,
     ) -> None:
         self.directory = Path(directory) if directory is not None else None
         self.fallback = Path(fallback) if fallback is not None else None
+        self.check_interval = check_interval
         self._lock = threading.Lock()
         self._model: MatchModel | None = None
+        self._seen: float | None = None  # manifest mtime of the loaded model
+        self._checked = 0.0
 
     @property
     def current(self) -> MatchModel:
-        """The model in use (loaded on first access)."""
+        """The model in use (loaded on first access, reloaded when another process swapped)."""
         model = self._model
-        if model is None:
+        if model is None or self._stale():
             with self._lock:
-                if self._model is None:
-                    self._model = self._load()
+                if self._model is None or self._stale():
+                    self._model, self._seen = self._load()
                 model = self._model
         return model
 
-    def _load(self) -> MatchModel:
+    def _manifest_mtime(self) -> float | None:
+        if self.directory is None:
+            return None
+        try:
+            return (self.directory / MANIFEST).stat().st_mtime
+        except FileNotFoundError:
+            return None
+
+    def _stale(self) -> bool:
+        now = time.monotonic()
+        if self.directory is None or now - self._checked < self.check_interval:
+            return False
+        self._checked = now
+        return self._manifest_mtime() != self._seen
+
+    def _load(self) -> tuple[MatchModel, float | None]:
+        mtime = self._manifest_mtime()
         for folder in (self.directory, self.fallback):
             if folder is not None and (folder / MANIFEST).exists():
                 manifest = read_manifest(folder)
                 model = MatchModel.load(folder / manifest["file"])
                 model.meta["version"] = manifest["version"]
-                return model
+                return model, mtime
         raise FileNotFoundError("no matcher model: run `marketplace matcher train`")
 
     def swap(self, model: MatchModel) -> int:
         """Save `model` as the next version and make it current; returns its version."""
         if self.directory is None:
             raise RuntimeError("this model store is read-only (no directory)")
-        with self._lock:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._lock, _folder_lock(self.directory):  # threads here, processes there
             version = self._next_version()
             model.meta["version"] = version
             name = f"model-v{version}.joblib"
@@ -537,7 +566,7 @@ class ModelStore:
             manifest = {k: v for k, v in model.meta.items() if k != "z_mean"}
             manifest.update({"version": version, "file": name})
             _write_json_atomic(self.directory / MANIFEST, manifest)
-            self._model = model
+            self._model, self._seen = model, self._manifest_mtime()
             self._prune(version)
             return version
 
@@ -554,7 +583,9 @@ class ModelStore:
 
         Refused (old model kept) when there are fewer than `min_pairs` pairs or a
         single grade, when fitting fails, when the new model's NDCG@10 on the new
-        pairs is under `floor`, or more than `max_regression` under the old model's.
+        pairs or on the seed judgements is under `floor`, or on the new pairs more
+        than `max_regression` under the old model's. (On the new pairs the check is
+        in-sample: a sanity floor, not a generalisation estimate.)
         """
         old = self.current
         pairs = list(pairs)
@@ -570,7 +601,16 @@ class ModelStore:
             return self._refuse(old, f"fitting failed: {exc}")
         fresh = pair_features(pairs, old.idf, seed=False)
         new_score, old_score = mean_ndcg(new, fresh), mean_ndcg(old, fresh)
-        metrics = {"ndcg@10_new": new_score, "ndcg@10_old": old_score, "pairs": float(len(pairs))}
+        seed_score = mean_ndcg(new, new.training.seed_only())
+        metrics = {
+            "ndcg@10_new": new_score,
+            "ndcg@10_old": old_score,
+            "ndcg@10_seed": seed_score,
+            "pairs": float(len(pairs)),
+        }
+        if not np.isnan(seed_score) and seed_score < floor:
+            reason = f"NDCG@10 on the seed judgements {seed_score:.3f} under the floor {floor}"
+            return self._refuse(old, reason, metrics)
         if not np.isnan(new_score):
             if new_score < floor:
                 return self._refuse(old, f"NDCG@10 {new_score:.3f} under the floor {floor}", metrics)
@@ -602,6 +642,17 @@ class ModelStore:
         for path in old[: -self.keep_versions]:
             if _file_version(path) != current:
                 path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _folder_lock(folder: Path):
+    """Exclusive lock on a model folder, so two processes never write the same version."""
+    with open(folder / ".lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _file_version(path: Path) -> int:

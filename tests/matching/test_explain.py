@@ -74,6 +74,14 @@ def test_points_add_up_to_the_score(explained):
     assert 0 <= expl.score <= 100
 
 
+def test_points_add_up_when_nothing_is_asked(make_freelancer, make_mission, shipped_model):
+    m = make_mission(tools=(), description="Renfort administratif deux jours par semaine.")
+    (match,) = ProfileIndex.build([make_freelancer()], shipped_model).top_k(m, 5)
+    expl = match.explanation
+    assert expl.base + sum(i.points for i in expl.items) == pytest.approx(expl.score, abs=1.0)
+    assert any(i.label == "Aucun outil imposé par la mission" for i in expl.items)
+
+
 def test_items_are_structured_for_the_pages(explained):
     data = explained.explanation.to_dict()
     kinds = {item["kind"] for item in data["items"]}

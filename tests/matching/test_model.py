@@ -178,6 +178,13 @@ def test_readers_always_see_a_whole_model(store, make_world):
     assert result.accepted and not errors
 
 
+def test_other_processes_pick_up_a_new_version(store, make_world):
+    web = ModelStore(store.directory, check_interval=0.0)  # e.g. a gunicorn worker
+    assert web.current.version == 1
+    assert store.refit(tool_lovers_outcomes(make_world, n_missions=4)).accepted  # e.g. the RQ job
+    assert web.current.version == 2
+
+
 def test_read_only_store_cannot_swap(shipped_model):
     with pytest.raises(RuntimeError):
         ModelStore(None).swap(shipped_model)
