@@ -43,3 +43,13 @@ def sweep_pending_jobs() -> int:
     if stuck:
         log.info("sweep: re-dispatching %d job intents", len(stuck))
     return len(stuck)
+
+
+@entry
+def retrain_matcher() -> dict:
+    """Refit the matcher on the marketplace's outcomes (cron, nightly); keeps the old model on failure."""
+    from marketplace.services import matching
+
+    result = matching.retrain(db.session())
+    log.info("matcher retrain: accepted=%s version=%s reason=%s", result.accepted, result.version, result.reason)
+    return {"accepted": result.accepted, "version": result.version, "reason": result.reason}

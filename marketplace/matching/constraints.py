@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from marketplace.domain import WorkMode
-from marketplace.matching.fr import days_fr, format_eur, sector_fr, weekdays_fr
+from marketplace.formatting import days_fr, euros, sector_fr, weekdays_fr
 from marketplace.matching.records import FreelancerRecord, MissionRecord
 
 __all__ = [
@@ -100,9 +100,9 @@ def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> st
             return f"Site à {shown} km, au-delà de son rayon de {freelancer.mobility_km} km"
     if not rate_within_tolerance(freelancer.daily_rate_cents, mission.max_daily_rate_cents):
         return (
-            f"TJM {format_eur(freelancer.daily_rate_cents)} : plus de "
+            f"TJM {euros(freelancer.daily_rate_cents)} : plus de "
             f"{RATE_TOLERANCE_PERCENT} % au-dessus du budget de "
-            f"{format_eur(mission.max_daily_rate_cents)}"
+            f"{euros(mission.max_daily_rate_cents)}"
         )
     return None
 

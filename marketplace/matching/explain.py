@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from marketplace.domain import SKILL_CODES, SKILL_LABELS, TOOLS_CATALOGUE, WORK_MODE_LABELS, WorkMode
-from marketplace.matching.fr import days_fr, format_eur, join_fr, weekdays_fr, years_fr
+from marketplace.formatting import days_fr, euros, join_fr, weekdays_fr, years_fr
 from marketplace.matching.records import MissionRecord
 from marketplace.matching.text import NEED_LABELS
 
@@ -180,9 +180,9 @@ def _experience(mission: MissionRecord, facts: dict[str, Any], you: bool) -> tup
 def _rate(mission: MissionRecord, facts: dict[str, Any], you: bool) -> tuple[str | None, str | None]:
     rate, budget = facts["rate_cents"], mission.max_daily_rate_cents
     if you:
-        text = f"Budget {format_eur(budget)} par jour pour votre TJM de {format_eur(rate)}"
+        text = f"Budget {euros(budget)} par jour pour votre TJM de {euros(rate)}"
     else:
-        text = f"TJM {format_eur(rate)} pour {format_eur(budget)} de budget"
+        text = f"TJM {euros(rate)} pour {euros(budget)} de budget"
     if rate <= budget:
         return text, None
     over = round((rate - budget) * 100 / budget)

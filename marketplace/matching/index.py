@@ -460,12 +460,18 @@ class ProfileIndex:
             self._norm_cache = cached
         return cached[1]
 
-    def top_k(self, mission: MissionRecord, k: int = 20, *, explain: bool = True) -> list[Match]:
-        """The K best eligible freelancers for a mission, best first."""
+    def top_k(
+        self, mission: MissionRecord, k: int = 20, *, explain: bool = True, ids: Iterable[str] | None = None
+    ) -> list[Match]:
+        """The K best eligible freelancers for a mission (or among ``ids``), best first."""
         model = self._model()
         with self._lock:
             q = self.prepare(mission)
-            rows = self.eligible_rows(q)
+            if ids is None:
+                rows = self.eligible_rows(q)
+            else:
+                wanted = np.array(sorted(self._row[i] for i in map(str, ids) if i in self._row), dtype=np.int64)
+                rows = self.eligible_rows(q, wanted) if len(wanted) else wanted
             if len(rows) == 0 or k <= 0:
                 return []
             X = self.features(q, rows, model.idf)

@@ -5,24 +5,24 @@ from __future__ import annotations
 import pytest
 
 from marketplace.domain import WorkMode
-from marketplace.matching.fr import format_eur, weekdays_fr
+from marketplace.formatting import NBSP, NNBSP, euros, weekdays_fr
 from marketplace.matching.index import ProfileIndex
 from marketplace.matching.ranking import rank_missions
 
-NNBSP = "\u202f"
+
 
 
 @pytest.mark.parametrize(
     ("cents", "text"),
     [
-        (48_000, "480 €"),
-        (123_456, f"1{NNBSP}234,56 €"),
-        (100_000_000, f"1{NNBSP}000{NNBSP}000 €"),
-        (5, "0,05 €"),
+        (48_000, f"480{NBSP}€"),
+        (123_456, f"1{NNBSP}234,56{NBSP}€"),
+        (100_000_000, f"1{NNBSP}000{NNBSP}000{NBSP}€"),
+        (5, f"0,05{NBSP}€"),
     ],
 )
 def test_euros_the_french_way(cents, text):
-    assert format_eur(cents) == text
+    assert euros(cents) == text
 
 
 def test_weekdays_in_week_order():
@@ -44,7 +44,7 @@ def test_sme_breakdown_strings(explained):
     assert "+ Déjà mené : déménagement et notes de frais" in lines
     assert "+ Disponible mardi et jeudi (jusqu'à 3 jours par semaine)" in lines
     assert "+ 11 ans d'expérience (7 demandés)" in lines
-    assert "+ TJM 460 € pour 480 € de budget" in lines
+    assert "+ TJM 460\u00a0€ pour 480\u00a0€ de budget" in lines
     assert "+ Outils : Notion et PayFit" in lines
     assert "− Ne mentionne pas : HubSpot" in lines
 
@@ -62,7 +62,7 @@ def test_negatives_are_explained(make_freelancer, make_mission, shipped_model):
     assert "Compétences finance & achats 2/5 pour 4 demandés" in negatives
     assert "Pas encore d'expérience visible en déménagement et notes de frais" in negatives
     assert "4 ans d'expérience (7 demandés)" in negatives
-    assert "TJM 520 € pour 480 € de budget (+8 %)" in negatives
+    assert "TJM 520\u00a0€ pour 480\u00a0€ de budget (+8 %)" in negatives
     assert any(label.startswith("Travaille sur site") and "(mission hybride)" in label for label in negatives)
     assert match.score < 50
 
@@ -105,5 +105,5 @@ def test_freelancer_side_wording(make_freelancer, make_mission, shipped_model):
     assert "+ Vos compétences finance & achats 4/5 pour 4 demandés" in lines
     assert "+ Projets que vous avez déjà menés : déménagement et notes de frais" in lines
     assert "+ Mission le mardi et jeudi : vous êtes libre ces jours-là" in lines
-    assert "+ Budget 480 € par jour pour votre TJM de 460 €" in lines
+    assert "+ Budget 480\u00a0€ par jour pour votre TJM de 460\u00a0€" in lines
     assert "− Outils demandés à découvrir : HubSpot" in lines
