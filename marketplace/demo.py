@@ -515,7 +515,7 @@ def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile],
             status=(ApplicationStatus.APPLIED if not mine else ApplicationStatus.SHORTLISTED).value,
             note="Bonjour, j'ai mené des missions très proches en PME : je serais ravie d'en parler.",
             proposed_rate_cents=om.daily_rate_cents,
-            offered_weekdays=list(mission.weekdays) or free[: matching.needed_days(mission)],
+            offered_weekdays=list(mission.weekdays) or free[: matching.mission_record(mission).full_days_needed],
         )
         session.add(application)
         session.flush()

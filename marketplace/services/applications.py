@@ -19,6 +19,7 @@ from marketplace import events
 from marketplace.domain import WEEKDAY_LABELS, WEEKDAYS
 from marketplace.errors import DomainError, NotFound
 from marketplace.formatting import decimal_fr, euros
+from marketplace.matching.constraints import RATE_TOLERANCE_PERCENT, rate_within_tolerance
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.missions import Application, ApplicationStatus, Mission, MissionStatus
 from marketplace.models.users import User
@@ -83,8 +84,8 @@ def days_with_article(codes: Iterable[str]) -> str:
 
 
 def required_days(mission: Mission) -> int:
-    """How many weekdays an application must offer."""
-    return len(mission.weekdays) if mission.weekdays else matching.needed_days(mission)
+    """How many weekdays an application must offer (1.5 days a week takes two weekdays)."""
+    return len(mission.weekdays) if mission.weekdays else matching.mission_record(mission).full_days_needed
 
 
 def default_weekdays(session: Session, profile: FreelancerProfile, mission: Mission) -> list[str]:
@@ -149,10 +150,11 @@ def check_weekdays(session: Session, profile: FreelancerProfile, mission: Missio
 def _check_rate(mission: Mission, rate_cents: int | None) -> int:
     if rate_cents is None or rate_cents <= 0:
         raise DomainError("Indiquez le TJM que vous proposez.", "proposed_rate")
-    ceiling = mission.max_daily_rate_cents * (100 + matching.RATE_TOLERANCE_PERCENT) // 100
-    if rate_cents > ceiling:
+    # The matcher's own tolerance, so an application is never refused by a rule it does not apply.
+    ceiling = mission.max_daily_rate_cents * (100 + RATE_TOLERANCE_PERCENT) // 100
+    if not rate_within_tolerance(rate_cents, mission.max_daily_rate_cents):
         raise DomainError(
-            f"Ce TJM dépasse de plus de {matching.RATE_TOLERANCE_PERCENT} % le budget de la mission "
+            f"Ce TJM dépasse de plus de {RATE_TOLERANCE_PERCENT} % le budget de la mission "
             f"({euros(mission.max_daily_rate_cents)} par jour) : proposez au plus {euros(ceiling)}.",
             "proposed_rate",
         )

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace.domain import HALF_LABELS, HALVES, WEEKDAY_LABELS, WEEKDAYS, WeekSlots, days_label
+from marketplace.domain import HALF_LABELS, HALVES, WEEKDAY_LABELS, WEEKDAYS, WeekSlots
 from marketplace.errors import DomainError
+from marketplace.formatting import days_fr
 from marketplace.models.companies import Company
 from marketplace.models.contracts import Contract, ContractBooking
 from marketplace.models.freelancers import FreelancerProfile
@@ -63,10 +64,11 @@ class Week:
     def summary(self) -> str:
         if not self.offered:
             return "Aucune disponibilité indiquée"
-        text = f"Jusqu'à {days_label(self.offered.half_days())} par semaine"
+        text = f"Jusqu'à {days_fr(self.max_days_per_week)} par semaine"
         if self.booked:
-            text += f", dont {days_label(self.booked.half_days())} déjà réservé" + ("s" if self.booked.half_days() >= 4 else "")
-            text += f" : {days_label(self.free.half_days())} libre" + ("s" if self.free.half_days() >= 4 else "")
+            booked = self.booked.half_days() / 2
+            text += f", dont {days_fr(booked)} déjà réservé" + ("s" if booked >= 2 else "")
+            text += f" : {days_fr(self.free_days_per_week)} libre" + ("s" if self.free_days_per_week >= 2 else "")
         return text
 
 

@@ -20,8 +20,6 @@ from marketplace.models.missions import Application, Mission, MissionStatus
 from marketplace.services import matching
 
 DEFAULT_RADIUS_KM = 30
-# Reasons about the profile's own status, already said once at the top of the page.
-_STATUS_REASONS = ("Profil non vérifié", "Profil suspendu")
 
 
 @dataclass
@@ -68,6 +66,13 @@ def _distance(profile: FreelancerProfile, mission: Mission) -> float | None:
     if None in (profile.latitude, profile.longitude, mission.site_latitude, mission.site_longitude):
         return None
     return great_circle_km(profile.latitude, profile.longitude, mission.site_latitude, mission.site_longitude)
+
+
+def _blockers(profile: FreelancerProfile, mission: Mission, booked) -> tuple[str, ...]:
+    """Why the mission does not fit; for a profile not (yet) matchable the page says why once, above."""
+    if not profile.is_matchable:
+        return ()
+    return tuple(matching.eligibility(mission, profile, booked))
 
 
 def apply_filters(missions: list[Mission], filters: MissionFilters, radius_km: int = DEFAULT_RADIUS_KM) -> list[Mission]:
@@ -120,9 +125,7 @@ def search(session: Session, profile: FreelancerProfile, filters: MissionFilters
     for mission in missions:
         if mission.id in placed:
             continue
-        reasons = tuple(
-            r for r in matching.eligibility(mission, profile, booked) if not r.startswith(_STATUS_REASONS)
-        )
+        reasons = _blockers(profile, mission, booked)
         others.append(Opportunity(mission, None, reasons, applications.get(mission.id), _distance(profile, mission)))
     return Search(ranked=ranked, others=others[:limit], total=len(missions))
 
@@ -132,6 +135,6 @@ def for_mission(session: Session, profile: FreelancerProfile, mission: Mission) 
     from marketplace.services.applications import application_for
 
     booked = matching.booked_slots(session, [profile.id])[profile.id]
-    blockers = tuple(r for r in matching.eligibility(mission, profile, booked) if not r.startswith(_STATUS_REASONS))
+    blockers = _blockers(profile, mission, booked)
     result = matching.score_pair(session, mission, profile, for_freelancer=True)
     return Opportunity(mission, result, blockers, application_for(session, profile, mission), _distance(profile, mission))
