@@ -27,6 +27,7 @@ from marketplace.domain import (
     WeekSlots,
 )
 from marketplace.geo import find_commune
+from marketplace.legal import MANDATE_VERSION
 from marketplace.models.companies import Company
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
 from marketplace.models.missions import Application, ApplicationStatus, Mission, MissionStatus, PerimeterLine
@@ -34,7 +35,6 @@ from marketplace.models.users import CompanyRole, User
 from marketplace.services.identifiers import vat_number_for_siren
 
 SEED = 20261123
-MANDATE_VERSION = "2026-09"
 
 FIRST_NAMES = (
     "Camille", "Claire", "Sophie", "Julie", "Nathalie", "Isabelle", "Aurélie", "Céline", "Émilie", "Sandrine",
@@ -150,6 +150,7 @@ def seed(session: Session) -> Summary:
     profiles = seed_freelancers(session)
     missions = seed_missions(session, companies)
     seed_applications(session, missions, profiles)
+    seed_freelancer_journey(session, profiles, missions)
     session.flush()
     return Summary(
         companies=session.scalar(select(func.count()).select_from(Company)),
@@ -390,3 +391,154 @@ def seed_applications(session: Session, missions: list[Mission], profiles: list[
                 )
             )
     session.flush()
+
+
+# --- the freelancer journey: documents, a booked weekday, an invitation, a CRA to send ----
+
+
+def _demo_pdf(title: str) -> bytes:
+    """A small, valid one-page PDF saying what the demo document stands for."""
+    text = title.replace("\\", "").replace("(", "").replace(")", "").encode("latin-1", "replace")
+    stream = b"BT /F1 14 Tf 60 760 Td (" + text + b") Tj 0 -24 Td (Document de demonstration) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile], missions: list[Mission]) -> None:
+    """Documents of the vetted profiles, and for om@demo.test a contract, an invitation and a CRA."""
+    from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
+    from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
+    from marketplace.models.timesheets import Timesheet
+    from marketplace.services import documents as document_store
+    from marketplace.services.profiles import PROFILE_DOCUMENT_KINDS, URSSAF_VALIDITY_MONTHS, add_months
+
+    from marketplace.services import matching
+
+    now = today()
+    for index, profile in enumerate(profiles):
+        if not profile.billing_postal_code and profile.billing_city in POSTAL_CODES:
+            profile.billing_postal_code = POSTAL_CODES[profile.billing_city]
+        if profile.status == ProfileStatus.DRAFT.value:
+            continue  # drafts are still being written: no documents yet
+        held = set(
+            session.scalars(
+                select(Document.kind).where(Document.profile_id == profile.id, Document.superseded_at.is_(None))
+            )
+        )
+        rng = rng_for("documents", index)
+        for kind in PROFILE_DOCUMENT_KINDS:
+            if kind.value in held:
+                continue
+            document = document_store.store_generated(
+                session, kind=kind, content=_demo_pdf(DOCUMENT_KIND_LABELS[kind]),
+                filename=f"{kind.value.replace('_', '-')}.pdf", owner_id=profile.user_id, profile_id=profile.id,
+            )
+            if kind == DocumentKind.URSSAF_CERTIFICATE:
+                document.issued_on = now - timedelta(days=rng.randrange(5, 120))
+                document.expires_on = add_months(document.issued_on, URSSAF_VALIDITY_MONTHS)
+                document.security_code = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(15))
+            elif kind == DocumentKind.REGISTRATION_PROOF:
+                document.issued_on = now - timedelta(days=rng.randrange(20, 400))
+            elif kind == DocumentKind.INSURANCE:
+                # om@demo.test's insurance runs out soon: the dashboard asks to renew it.
+                document.expires_on = now + timedelta(days=20 if index == 0 else rng.randrange(60, 360))
+            else:
+                document.expires_on = date(now.year + rng.randrange(2, 9), rng.randrange(1, 13), 1)
+            if profile.status == ProfileStatus.APPROVED.value:
+                document.verified_at = utcnow()
+
+    om = profiles[0]
+    if om.status != ProfileStatus.APPROVED.value:
+        return
+    client = session.scalar(select(Company).where(Company.legal_name == COMPANIES[5][0]))
+    contract = session.scalar(select(Contract).where(Contract.freelancer_id == om.id))
+    if contract is None and client is not None:
+        # The contract takes a weekday om@demo.test did not offer yet, keeping the others free.
+        spare = [d for d in ("mon", "tue", "wed", "thu", "fri") if d not in om.slots.full_days()]
+        day = spare[0] if spare else om.slots.full_days()[-1]
+        om.available_slots = (om.slots | WeekSlots.from_days([day])).bits
+        title = "Office manager — services généraux (contrat en cours)"
+        mission = session.scalar(select(Mission).where(Mission.company_id == client.id, Mission.title == title))
+        if mission is None:
+            mission = Mission(
+                company=client, title=title, status=MissionStatus.FILLED.value,
+                description="Services généraux et achats, un jour par semaine, pour une équipe de 45 personnes.",
+                half_days_per_week=2, weekdays=[day], work_mode="hybrid", onsite_days_per_week=1,
+                site_city=client.city, site_latitude=client.latitude, site_longitude=client.longitude,
+                start_date=now - timedelta(days=75), max_daily_rate_cents=om.daily_rate_cents or 45000,
+                published_at=utcnow() - timedelta(days=100),
+            )
+            session.add(mission)
+            session.flush()
+        contract = Contract(
+            mission=mission, company=client, freelancer=om, status=ContractStatus.ACTIVE.value,
+            half_days_per_week=2, weekdays=[day], work_mode="hybrid", onsite_days_per_week=1,
+            daily_rate_cents=om.daily_rate_cents or 45000, start_date=now - timedelta(days=60),
+            activated_at=utcnow() - timedelta(days=60),
+            objectives="Reprendre les services généraux et les achats courants.",
+        )
+        contract.bookings = [ContractBooking(freelancer_id=om.id, weekday=day, half=half) for half in ("am", "pm")]
+        session.add(contract)
+        session.flush()
+    if contract is not None:
+        last_month = (now.replace(day=1) - timedelta(days=1)).replace(day=1)
+        exists = session.scalar(select(Timesheet.id).where(Timesheet.contract_id == contract.id, Timesheet.month == last_month))
+        if exists is None:
+            session.add(Timesheet(contract_id=contract.id, month=last_month))
+
+    # om@demo.test has applied to the two missions that fit best and is invited to a third one.
+    session.flush()
+    mine = {a.mission_id: a for a in session.scalars(select(Application).where(Application.freelancer_id == om.id))}
+    published = [m for m in missions if m.status == MissionStatus.PUBLISHED.value]
+    ranked = [r.mission_id for r in matching.rank_missions(session, om, missions=published)]
+    booked = matching.booked_slots(session, [om.id])[om.id]
+    applied = sum(1 for a in mine.values() if a.source == "applied")
+    for mission in [m for m in published if m.id in ranked[:2] and m.id not in mine][: max(0, 2 - applied)]:
+        free = matching.free_slots(om, booked).full_days()
+        application = Application(
+            mission_id=mission.id, freelancer_id=om.id, source="applied",
+            status=(ApplicationStatus.APPLIED if not mine else ApplicationStatus.SHORTLISTED).value,
+            note="Bonjour, j'ai mené des missions très proches en PME : je serais ravie d'en parler.",
+            proposed_rate_cents=om.daily_rate_cents,
+            offered_weekdays=list(mission.weekdays) or free[: matching.mission_record(mission).full_days_needed],
+        )
+        session.add(application)
+        session.flush()
+        matching.snapshot_application(session, application)
+        mine[mission.id] = application
+    if not any(a.source == "invited" for a in mine.values()):
+        inviter = session.scalar(select(Company).where(Company.legal_name == COMPANIES[0][0]))
+        candidates = [m for m in published if m.id in ranked and m.id not in mine]
+        candidates += [m for m in published if m.company_id == getattr(inviter, "id", None) and m.id not in mine]
+        if candidates:
+            session.add(
+                Application(
+                    mission_id=candidates[0].id, freelancer_id=om.id, source="invited",
+                    status=ApplicationStatus.INVITED.value,
+                    sme_message="Votre expérience nous intéresse : seriez-vous disponible pour en parler cette semaine ?",
+                )
+            )
+    session.flush()
+
+
+POSTAL_CODES = {
+    "Paris": "75011", "Boulogne-Billancourt": "92100", "Montreuil": "93100", "Saint-Denis": "93200",
+    "Issy-les-Moulineaux": "92130", "Lyon": "69003", "Villeurbanne": "69100", "Nantes": "44000",
+    "Bordeaux": "33000", "Lille": "59000", "Toulouse": "31000", "Marseille": "13001", "Rennes": "35000",
+    "Strasbourg": "67000", "Montpellier": "34000", "Nice": "06000", "Grenoble": "38000",
+}

@@ -13,7 +13,8 @@ from marketplace.db import today, utcnow
 from marketplace.demo import make_iban, make_siren, make_siret
 from marketplace.domain import LegalForm, Role, VatRegime, WeekSlots
 from marketplace.models.companies import Company
-from marketplace.models.freelancers import FreelancerProfile, ProfileStatus, Reference
+from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
+from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
 from marketplace.models.missions import Application, Mission, MissionStatus
 from marketplace.models.users import CompanyRole, User
 
@@ -155,6 +156,58 @@ class ApplicationFactory(Base):
     note = "Disponible le mardi et le jeudi."
     proposed_rate_cents = 45000
     offered_weekdays = factory.LazyFunction(lambda: ["tue", "thu"])
+
+
+class ExperienceEntryFactory(Base):
+    class Meta:
+        model = ExperienceEntry
+
+    profile = factory.SubFactory(FreelancerProfileFactory)
+    title = "Office manager"
+    organisation = factory.Sequence(lambda n: f"Scale-up {n}")
+    start_date = factory.LazyFunction(lambda: today().replace(day=1) - timedelta(days=365 * 8))
+    end_date = None
+    is_freelance = False
+    description = "Déménagement de 80 postes, onboarding, notes de frais."
+
+
+class ReferenceFactory(Base):
+    class Meta:
+        model = Reference
+
+    profile = factory.SubFactory(FreelancerProfileFactory)
+    name = factory.Sequence(lambda n: f"Référente {n}")
+    company = "Client SAS"
+    role = "Directrice générale"
+    email = factory.Sequence(lambda n: f"referee{n}@client.test")
+    relationship_label = "Cliente actuelle"
+
+
+class ContractFactory(Base):
+    """An active contract; ``booked`` weekdays (full days) are held by ContractBooking rows."""
+
+    class Meta:
+        model = Contract
+
+    mission = factory.SubFactory(MissionFactory)
+    company = factory.SelfAttribute("mission.company")
+    freelancer = factory.SubFactory(FreelancerProfileFactory)
+    status = ContractStatus.ACTIVE.value
+    half_days_per_week = 4
+    weekdays = factory.LazyFunction(lambda: ["tue", "thu"])
+    work_mode = "hybrid"
+    daily_rate_cents = 45000
+    start_date = factory.LazyFunction(today)
+    activated_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def booked(obj, create, extracted, **kwargs):
+        days = obj.weekdays if extracted is None else extracted
+        for day in days:
+            for half in ("am", "pm"):
+                obj.bookings.append(ContractBooking(freelancer_id=obj.freelancer.id, weekday=day, half=half))
+        if create and days:
+            _session().commit()
 
 
 @pytest.fixture()

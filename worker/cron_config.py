@@ -8,3 +8,5 @@ from worker import jobs
 cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)
 # Learn from the SMEs' decisions (shortlisted, invited, hired, declined), every night.
 cron.register(jobs.retrain_matcher, queue_name="default", cron="30 3 * * *")
+# Freelancers' documents about to expire: one reminder 30 days, then 7 days before (daily, 7:00 UTC).
+cron.register(jobs.remind_expiring_documents, queue_name="default", cron="0 7 * * *")

@@ -53,3 +53,14 @@ def retrain_matcher() -> dict:
     result = matching.retrain(db.session())
     log.info("matcher retrain: accepted=%s version=%s reason=%s", result.accepted, result.version, result.reason)
     return {"accepted": result.accepted, "version": result.version, "reason": result.reason}
+
+
+@entry
+def remind_expiring_documents() -> int:
+    """E-mail freelancers whose documents expire within 30, then 7 days (cron, daily)."""
+    from marketplace.services import profiles
+
+    sent = profiles.remind_expiring_documents(db.session())
+    if sent:
+        log.info("expiry reminders: %d e-mail(s) recorded", sent)
+    return sent

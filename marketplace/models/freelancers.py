@@ -152,6 +152,10 @@ class FreelancerProfile(Timestamps, Base):
     def display_name(self) -> str:
         return self.user.display_name
 
+    @classmethod
+    def freelancer_scope(cls, profile_id: int):
+        return cls.id == profile_id
+
     def __repr__(self) -> str:
         return f"<FreelancerProfile {self.id} {self.status}>"
 
@@ -175,6 +179,10 @@ class ExperienceEntry(Timestamps, Base):
 
     profile: Mapped[FreelancerProfile] = relationship(back_populates="experiences")
 
+    @classmethod
+    def freelancer_scope(cls, profile_id: int):
+        return cls.profile_id == profile_id
+
 
 class Reference(Timestamps, Base):
     """A referee the freelancer names; the vetting e-mails them a questionnaire."""
@@ -194,3 +202,7 @@ class Reference(Timestamps, Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     profile: Mapped[FreelancerProfile] = relationship(back_populates="references")
+
+    @classmethod
+    def freelancer_scope(cls, profile_id: int):
+        return cls.profile_id == profile_id

@@ -2,19 +2,658 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
-from marketplace.db import db
-from marketplace.models.missions import Application
-from marketplace.web.authz import freelancer_required, scoped
+from marketplace.db import commit, db, rollback
+from marketplace.domain import SKILL_DIMENSIONS, TOOLS_CATALOGUE, Role, fold
+from marketplace.errors import DomainError, NotFound
+from marketplace.legal import MANDATE_CONTEST_DAYS, MANDATE_TITLE, MANDATE_VERSION, mandate_clauses
+from marketplace.models.billing import Invoice, IssuerKind
+from marketplace.models.contracts import Contract, ContractStatus
+from marketplace.models.documents import DOCUMENT_KIND_LABELS, DocumentKind
+from marketplace.models.freelancers import ExperienceEntry, Reference
+from marketplace.models.missions import APPLICATION_STATUS_LABELS, Application, ApplicationStatus
+from marketplace.models.payments import Payout
+from marketplace.models.timesheets import Timesheet, TimesheetStatus
+from marketplace.services import applications as application_service
+from marketplace.services import availability, opportunities, profiles
+from marketplace.services.identifiers import format_iban, format_siret
+from marketplace.web.authz import get_scoped_or_404, protect_blueprint, scoped
+from marketplace.web.forms import BaseForm, client_ip, safe_next
 from marketplace.web.freelancer import bp
+from marketplace.web.freelancer.forms import (
+    ApplyForm,
+    AvailabilityForm,
+    BusinessForm,
+    DocumentForm,
+    ExperienceEntryForm,
+    ExperienceYearsForm,
+    LocationForm,
+    MandateForm,
+    MissionFilterForm,
+    PresentationForm,
+    ReferenceForm,
+    SkillsForm,
+)
+
+protect_blueprint(bp, Role.FREELANCER)
+
+PARTIAL_SAVE = "Les autres informations de cette étape sont enregistrées : corrigez les champs signalés."
+
+
+def _profile():
+    profile = current_user.freelancer_profile
+    if profile is None:  # every freelancer account is created with its profile
+        abort(404)
+    return profile
+
+
+def _step_page(template: str, step_code: str, **context):
+    """Render a step of the editor with the stepper and the completeness meter."""
+    profile = _profile()
+    return render_template(
+        template,
+        profile=profile,
+        step=profiles.STEP_BY_CODE[step_code],
+        steps=profiles.STEPS,
+        completeness=profiles.completeness(db.session, profile),
+        **context,
+    )
+
+
+def _after_step(step_code: str, result: profiles.StepResult, form) -> object | None:
+    """Commit what the step saved; redirect when all is well, else None (re-render)."""
+    commit()
+    if not result.ok:
+        for error in result.errors:
+            form.add_domain_error(error)
+        flash(PARTIAL_SAVE, "warning")
+        return None
+    flash("Étape enregistrée.", "success")
+    return redirect(_next_url(step_code))
+
+
+def _next_url(step_code: str) -> str:
+    if request.form.get("action") == "stay":
+        return url_for(profiles.STEP_BY_CODE[step_code].endpoint)
+    codes = [s.code for s in profiles.STEPS]
+    index = codes.index(step_code)
+    if index + 1 < len(codes):
+        return url_for(profiles.STEPS[index + 1].endpoint)
+    return url_for("freelancer.profile")
+
+
+# --- dashboard ------------------------------------------------------------------------
 
 
 @bp.route("/")
-@freelancer_required
 def dashboard():
-    """The freelancer dashboard: profile status and applications."""
-    profile = current_user.freelancer_profile
-    applications = db.session.scalars(scoped(Application).order_by(Application.created_at.desc())).all()
-    return render_template("freelancer/dashboard.html", profile=profile, applications=applications)
+    """Profile status, what expires, invitations, applications, contracts, CRAs, invoices, payouts."""
+    profile = _profile()
+    apps = db.session.scalars(scoped(Application).order_by(Application.updated_at.desc())).all()
+    by_status: dict[str, list[Application]] = {}
+    for application in apps:
+        by_status.setdefault(application.status, []).append(application)
+    contracts = db.session.scalars(
+        scoped(Contract)
+        .where(Contract.status.in_([ContractStatus.ACTIVE.value, ContractStatus.PENDING_SIGNATURE.value]))
+        .order_by(Contract.start_date)
+    ).all()
+    timesheets = db.session.scalars(
+        scoped(Timesheet)
+        .where(Timesheet.status.in_([TimesheetStatus.DRAFT.value, TimesheetStatus.DISPUTED.value]))
+        .order_by(Timesheet.month)
+    ).all()
+    invoices = db.session.scalars(
+        scoped(Invoice).where(Invoice.issuer_kind == IssuerKind.FREELANCER.value)
+        .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(12)
+    ).all()
+    payouts = db.session.scalars(scoped(Payout).order_by(Payout.created_at.desc()).limit(12)).all()
+    suggestions = []
+    if application_service.why_cannot_apply(profile) is None:
+        suggestions = [o for o in opportunities.search(db.session, profile, limit=10).ranked if o.application is None][:3]
+    return render_template(
+        "freelancer/dashboard.html",
+        profile=profile,
+        completeness=profiles.completeness(db.session, profile),
+        explanation=profiles.status_explanation(profile),
+        expiring=profiles.expiring_documents(db.session, profile),
+        invitations=by_status.get(ApplicationStatus.INVITED.value, []),
+        applications=[a for a in apps if a.status != ApplicationStatus.INVITED.value],
+        by_status=by_status,
+        status_labels=APPLICATION_STATUS_LABELS,
+        contracts=contracts,
+        timesheets=timesheets,
+        invoices=invoices,
+        payouts=payouts,
+        week=availability.week(db.session, profile),
+        suggestions=suggestions,
+        withdraw_form=BaseForm(),
+    )
+
+
+# --- profile overview and submission ----------------------------------------------------
+
+
+@bp.route("/profil")
+def profile():
+    """The profile at a glance: status, what is missing per step, submission."""
+    profile = _profile()
+    return render_template(
+        "freelancer/profile/overview.html",
+        profile=profile,
+        steps=profiles.STEPS,
+        completeness=profiles.completeness(db.session, profile),
+        explanation=profiles.status_explanation(profile),
+        documents=profiles.current_documents(db.session, profile),
+        document_kinds=profiles.PROFILE_DOCUMENT_KINDS,
+        week=availability.week(db.session, profile),
+        form=BaseForm(),
+    )
+
+
+@bp.route("/profil/soumettre", methods=["POST"])
+def profile_submit():
+    """Send the complete profile to vetting."""
+    profile = _profile()
+    form = BaseForm()
+    if form.validate_on_submit():
+        try:
+            profiles.submit(db.session, profile, actor=current_user, ip_address=client_ip())
+        except DomainError as exc:
+            rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash("Votre profil est soumis : l'équipe va le vérifier et contacter vos références.", "success")
+    return redirect(url_for("freelancer.profile"))
+
+
+# --- step 1: presentation ---------------------------------------------------------------
+
+
+@bp.route("/profil/presentation", methods=["GET", "POST"])
+def profile_presentation():
+    """Name, headline, bio and languages."""
+    profile = _profile()
+    user = profile.user
+    form = PresentationForm(
+        data={
+            "first_name": user.first_name, "last_name": user.last_name, "phone": user.phone or "",
+            "headline": profile.headline, "bio": profile.bio, "languages": profile.languages,
+        }
+    )
+    if form.validate_on_submit():
+        result = profiles.save_presentation(
+            db.session, profile, first_name=form.first_name.data, last_name=form.last_name.data,
+            phone=form.phone.data, headline=form.headline.data, bio=form.bio.data,
+            languages=form.languages.data, actor=current_user,
+        )
+        response = _after_step("presentation", result, form)
+        if response:
+            return response
+    return _step_page("freelancer/profile/presentation.html", "presentation", form=form)
+
+
+# --- step 2: experience -----------------------------------------------------------------
+
+
+@bp.route("/profil/experience", methods=["GET", "POST"])
+def profile_experience():
+    """Years of experience and the dated positions of the career."""
+    profile = _profile()
+    form = ExperienceYearsForm(
+        data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
+    )
+    entry_form = ExperienceEntryForm(prefix="exp", formdata=None)
+    if form.validate_on_submit():
+        result = profiles.save_experience_years(
+            db.session, profile, years_experience=form.years_experience.data,
+            freelance_years=form.freelance_years.data, actor=current_user,
+        )
+        response = _after_step("experience", result, form)
+        if response:
+            return response
+    return _experience_page(form, entry_form)
+
+
+def _experience_page(form, entry_form, editing: ExperienceEntry | None = None):
+    profile = _profile()
+    return _step_page(
+        "freelancer/profile/experience.html", "experience", form=form, entry_form=entry_form,
+        editing=editing, dated_years=profiles.dated_years(profile), delete_form=BaseForm(),
+    )
+
+
+def _experience_data(form: ExperienceEntryForm) -> profiles.ExperienceData:
+    return profiles.ExperienceData(
+        title=form.title.data, organisation=form.organisation.data, start_date=form.start_date.data,
+        end_date=form.end_date.data, is_freelance=form.is_freelance.data, description=form.description.data,
+    )
+
+
+@bp.route("/profil/experience/postes", methods=["POST"])
+def experience_add():
+    """Add a dated position."""
+    profile = _profile()
+    entry_form = ExperienceEntryForm(prefix="exp")
+    if entry_form.validate_on_submit():
+        try:
+            profiles.add_experience(db.session, profile, _experience_data(entry_form), actor=current_user)
+        except DomainError as exc:
+            rollback()
+            entry_form.add_domain_error(exc)
+        else:
+            commit()
+            flash("Poste ajouté à votre parcours.", "success")
+            return redirect(url_for("freelancer.profile_experience"))
+    form = ExperienceYearsForm(
+        formdata=None, data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
+    )
+    return _experience_page(form, entry_form)
+
+
+@bp.route("/profil/experience/postes/<int:entry_id>", methods=["GET", "POST"])
+def experience_edit(entry_id: int):
+    """Correct a dated position."""
+    profile = _profile()
+    entry = get_scoped_or_404(ExperienceEntry, entry_id)
+    entry_form = ExperienceEntryForm(
+        prefix="exp",
+        data={
+            "title": entry.title, "organisation": entry.organisation, "start_date": entry.start_date,
+            "end_date": entry.end_date, "is_freelance": entry.is_freelance, "description": entry.description,
+        },
+    )
+    if entry_form.validate_on_submit():
+        try:
+            profiles.update_experience(db.session, profile, entry, _experience_data(entry_form), actor=current_user)
+        except DomainError as exc:
+            rollback()
+            entry_form.add_domain_error(exc)
+        else:
+            commit()
+            flash("Poste mis à jour.", "success")
+            return redirect(url_for("freelancer.profile_experience"))
+    form = ExperienceYearsForm(
+        formdata=None, data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
+    )
+    return _experience_page(form, entry_form, editing=entry)
+
+
+@bp.route("/profil/experience/postes/<int:entry_id>/supprimer", methods=["POST"])
+def experience_delete(entry_id: int):
+    """Remove a dated position."""
+    profile = _profile()
+    entry = get_scoped_or_404(ExperienceEntry, entry_id)
+    if BaseForm().validate_on_submit():
+        profiles.delete_experience(db.session, profile, entry, actor=current_user)
+        commit()
+        flash("Poste retiré de votre parcours.", "success")
+    return redirect(url_for("freelancer.profile_experience"))
+
+
+# --- step 3: skills and tools -----------------------------------------------------------
+
+
+@bp.route("/profil/competences", methods=["GET", "POST"])
+def profile_skills():
+    """Level and sub-skills in each dimension, tools."""
+    profile = _profile()
+    catalogue = {fold(t) for t in TOOLS_CATALOGUE}
+    data = {
+        "tools": [t for t in profile.tools if fold(t) in catalogue],
+        "other_tools": ", ".join(profiles.tool_suggestions(profile)),
+    }
+    for dim in SKILL_DIMENSIONS:
+        data[f"level_{dim.code}"] = profile.skill(dim.code)
+        data[f"sub_{dim.code}"] = [code for code, _ in dim.sub_skills if code in (profile.sub_skills or [])]
+    form = SkillsForm(data=data)
+    if form.validate_on_submit():
+        sub_skills = [code for dim in SKILL_DIMENSIONS for code in form[f"sub_{dim.code}"].data]
+        result = profiles.save_skills(
+            db.session, profile,
+            levels={dim.code: form[f"level_{dim.code}"].data for dim in SKILL_DIMENSIONS},
+            sub_skills=sub_skills,
+            tools=[*form.tools.data, *profiles.parse_tools(form.other_tools.data)],
+            actor=current_user,
+        )
+        response = _after_step("skills", result, form)
+        if response:
+            return response
+    return _step_page("freelancer/profile/skills.html", "skills", form=form, dimensions=SKILL_DIMENSIONS)
+
+
+# --- step 4: place, mode, rate ------------------------------------------------------------
+
+
+@bp.route("/profil/conditions", methods=["GET", "POST"])
+def profile_location():
+    """City, mobility, work mode, daily rate, client sectors."""
+    profile = _profile()
+    form = LocationForm(
+        data={
+            "city": profile.city, "mobility_km": profile.mobility_km, "work_mode": profile.work_mode,
+            "daily_rate": profile.daily_rate_cents // 100 if profile.daily_rate_cents else None,
+            "client_sectors": profile.client_sectors,
+        }
+    )
+    if form.validate_on_submit():
+        result = profiles.save_location(
+            db.session, profile, city=form.city.data, mobility_km=form.mobility_km.data,
+            work_mode=form.work_mode.data, daily_rate_euros=form.daily_rate.data,
+            client_sectors=form.client_sectors.data, actor=current_user,
+        )
+        response = _after_step("location", result, form)
+        if response:
+            return response
+    return _step_page("freelancer/profile/location.html", "location", form=form)
+
+
+# --- step 5: weekday availability -----------------------------------------------------------
+
+
+@bp.route("/profil/disponibilites", methods=["GET", "POST"])
+def profile_availability():
+    """The Monday–Friday grid of half days offered; booked ones are shown with their client."""
+    profile = _profile()
+    week = availability.week(db.session, profile)
+    form = AvailabilityForm(data={"slots": [f"{d}-{h}" for d, h in week.offered.pairs()]})
+    if form.validate_on_submit():
+        try:
+            slots = availability.parse_slots(form.slots.data)
+            result = availability.set_offered(db.session, profile, slots, actor=current_user)
+        except DomainError as exc:
+            rollback()
+            form.add_domain_error(exc)
+        else:
+            response = _after_step("availability", result, form)
+            if response:
+                return response
+    selected = set(form.slots.data or [])
+    return _step_page("freelancer/profile/availability.html", "availability", form=form, week=week, selected=selected)
+
+
+# --- step 6: business identity ------------------------------------------------------------
+
+
+@bp.route("/profil/entreprise", methods=["GET", "POST"])
+def profile_business():
+    """Legal form, SIRET, VAT, IBAN, billing address."""
+    profile = _profile()
+    form = BusinessForm(
+        data={
+            "business_name": profile.business_name, "legal_form": profile.legal_form or "",
+            "siret": format_siret(profile.siret) if profile.siret else "", "vat_regime": profile.vat_regime,
+            "vat_number": profile.vat_number or "", "vat_debits_option": profile.vat_debits_option,
+            "iban": format_iban(profile.iban) if profile.iban else "", "bic": profile.bic or "",
+            "billing_address_line": profile.billing_address_line, "billing_postal_code": profile.billing_postal_code,
+            "billing_city": profile.billing_city,
+            "off_platform_turnover": profile.off_platform_turnover_cents // 100 if profile.off_platform_turnover_cents else None,
+        }
+    )
+    if form.validate_on_submit():
+        data = profiles.BusinessData(
+            business_name=form.business_name.data, legal_form=form.legal_form.data or None, siret=form.siret.data,
+            vat_regime=form.vat_regime.data or None, vat_number=form.vat_number.data,
+            vat_debits_option=form.vat_debits_option.data, iban=form.iban.data, bic=form.bic.data,
+            billing_address_line=form.billing_address_line.data, billing_postal_code=form.billing_postal_code.data,
+            billing_city=form.billing_city.data, off_platform_turnover_euros=form.off_platform_turnover.data,
+        )
+        result = profiles.save_business(db.session, profile, data, actor=current_user, ip_address=client_ip())
+        response = _after_step("business", result, form)
+        if response:
+            return response
+    return _step_page("freelancer/profile/business.html", "business", form=form)
+
+
+# --- step 7: billing mandate ----------------------------------------------------------------
+
+
+@bp.route("/profil/mandat", methods=["GET", "POST"])
+def profile_mandate():
+    """Read and accept the billing mandate (time, version and IP are recorded)."""
+    profile = _profile()
+    form = MandateForm()
+    if form.validate_on_submit():
+        profiles.accept_mandate(db.session, profile, actor=current_user, ip_address=client_ip())
+        commit()
+        flash("Mandat de facturation accepté.", "success")
+        return redirect(_next_url("mandate"))
+    return _step_page(
+        "freelancer/profile/mandate.html", "mandate", form=form, clauses=mandate_clauses(),
+        mandate_title=MANDATE_TITLE, mandate_version=MANDATE_VERSION, contest_days=MANDATE_CONTEST_DAYS,
+        mandate_current=profiles.mandate_is_current(profile),
+    )
+
+
+# --- step 8: documents ----------------------------------------------------------------------
+
+
+def _document_forms(posted_kind: str | None = None, posted_form=None) -> dict[str, DocumentForm]:
+    forms = {}
+    for kind in profiles.PROFILE_DOCUMENT_KINDS:
+        if kind.value == posted_kind and posted_form is not None:
+            forms[kind.value] = posted_form
+        else:
+            forms[kind.value] = DocumentForm(prefix=kind.value, formdata=None)
+    return forms
+
+
+def _documents_page(forms: dict[str, DocumentForm]):
+    profile = _profile()
+    return _step_page(
+        "freelancer/profile/documents.html", "documents", forms=forms,
+        kinds=profiles.PROFILE_DOCUMENT_KINDS, labels=DOCUMENT_KIND_LABELS,
+        documents=profiles.current_documents(db.session, profile),
+        expiring={e.document.id: e for e in profiles.expiring_documents(db.session, profile)},
+    )
+
+
+@bp.route("/profil/justificatifs")
+def profile_documents():
+    """The four documents the vetting needs, with their dates."""
+    return _documents_page(_document_forms())
+
+
+@bp.route("/profil/justificatifs/<kind>", methods=["POST"])
+def document_upload(kind: str):
+    """Upload (or replace) one document; its type is judged from its content."""
+    profile = _profile()
+    if kind not in {k.value for k in profiles.PROFILE_DOCUMENT_KINDS}:
+        abort(404)
+    form = DocumentForm(prefix=kind)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            profiles.upload_document(
+                db.session, profile, kind=kind, stream=upload.stream, filename=upload.filename or "",
+                issued_on=form.issued_on.data, expires_on=form.expires_on.data,
+                security_code=form.security_code.data, actor=current_user, ip_address=client_ip(),
+            )
+        except DomainError as exc:
+            rollback()
+            form.add_domain_error(exc)
+        else:
+            commit()
+            flash(f"{DOCUMENT_KIND_LABELS[DocumentKind(kind)]} : document enregistré.", "success")
+            return redirect(url_for("freelancer.profile_documents"))
+    return _documents_page(_document_forms(kind, form)), 422
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(exc):
+    """A file far above the limit never reaches the form: say so on the documents page."""
+    flash("Le fichier dépasse la taille autorisée (10 Mo au plus).", "danger")
+    return redirect(url_for("freelancer.profile_documents"))
+
+
+# --- step 9: references ---------------------------------------------------------------------
+
+
+def _reference_data(form: ReferenceForm) -> profiles.ReferenceData:
+    return profiles.ReferenceData(
+        name=form.name.data, company=form.company.data, role=form.role.data, email=form.email.data,
+        relationship_label=form.relationship_label.data, phone=form.phone.data or "",
+        is_current_client=form.is_current_client.data, period=form.period.data or "",
+    )
+
+
+def _references_page(form: ReferenceForm, editing: Reference | None = None, status: int = 200):
+    return _step_page(
+        "freelancer/profile/references.html", "references", form=form, editing=editing, delete_form=BaseForm(),
+        min_references=profiles.MIN_REFERENCES, max_references=profiles.MAX_REFERENCES,
+    ), status
+
+
+@bp.route("/profil/references", methods=["GET", "POST"])
+def profile_references():
+    """The referees the vetting will contact (two at least)."""
+    profile = _profile()
+    form = ReferenceForm()
+    if form.validate_on_submit():
+        try:
+            profiles.add_reference(db.session, profile, _reference_data(form), actor=current_user)
+        except DomainError as exc:
+            rollback()
+            form.add_domain_error(exc)
+        else:
+            commit()
+            flash("Référence ajoutée.", "success")
+            return redirect(url_for("freelancer.profile_references"))
+    return _references_page(form)
+
+
+@bp.route("/profil/references/<int:reference_id>", methods=["GET", "POST"])
+def reference_edit(reference_id: int):
+    """Correct a referee's details."""
+    profile = _profile()
+    reference = get_scoped_or_404(Reference, reference_id)
+    form = ReferenceForm(
+        data={
+            "name": reference.name, "company": reference.company, "role": reference.role, "email": reference.email,
+            "phone": reference.phone or "", "relationship_label": reference.relationship_label,
+            "period": reference.period, "is_current_client": reference.is_current_client,
+        }
+    )
+    if form.validate_on_submit():
+        try:
+            profiles.update_reference(db.session, profile, reference, _reference_data(form), actor=current_user)
+        except DomainError as exc:
+            rollback()
+            form.add_domain_error(exc)
+        else:
+            commit()
+            flash("Référence mise à jour.", "success")
+            return redirect(url_for("freelancer.profile_references"))
+    return _references_page(form, editing=reference)
+
+
+@bp.route("/profil/references/<int:reference_id>/supprimer", methods=["POST"])
+def reference_delete(reference_id: int):
+    """Remove a referee."""
+    profile = _profile()
+    reference = get_scoped_or_404(Reference, reference_id)
+    if BaseForm().validate_on_submit():
+        profiles.delete_reference(db.session, profile, reference, actor=current_user)
+        commit()
+        flash("Référence retirée.", "success")
+    return redirect(url_for("freelancer.profile_references"))
+
+
+# --- missions for you -------------------------------------------------------------------
+
+
+@bp.route("/missions")
+def missions():
+    """Published missions ranked for this freelancer, with the reasons; filters."""
+    profile = _profile()
+    form = MissionFilterForm(request.args)
+    filters = opportunities.MissionFilters()
+    if form.validate():
+        filters = opportunities.MissionFilters(
+            weekday=form.weekday.data or None, city=form.city.data or "", remote_only=form.remote_only.data,
+            min_rate_euros=form.min_rate.data, dimension=form.dimension.data or None,
+        )
+    try:
+        found = opportunities.search(db.session, profile, filters)
+    except DomainError as exc:
+        form.add_domain_error(exc)
+        found = opportunities.search(db.session, profile, opportunities.MissionFilters())
+    return render_template(
+        "freelancer/missions.html", profile=profile, form=form, found=found, filters=filters,
+        refusal=application_service.why_cannot_apply(profile),
+    )
+
+
+@bp.route("/missions/<int:mission_id>", methods=["GET", "POST"])
+def mission(mission_id: int):
+    """A mission, how it fits, and the application form (or why one cannot apply)."""
+    profile = _profile()
+    try:
+        mission = application_service.visible_mission(db.session, profile, mission_id)
+    except NotFound:
+        abort(404)
+    opportunity = opportunities.for_mission(db.session, profile, mission)
+    application = opportunity.application
+    form = ApplyForm(
+        data={
+            "note": application.note if application and application.status != "invited" else "",
+            "proposed_rate": (application.proposed_rate_cents // 100 if application and application.proposed_rate_cents
+                              else (profile.daily_rate_cents or 0) // 100 or None),
+            "weekdays": application_service.default_weekdays(db.session, profile, mission),
+        }
+    )
+    if form.validate_on_submit():
+        data = application_service.ApplyData(
+            note=form.note.data or "",
+            proposed_rate_cents=form.proposed_rate.data * 100 if form.proposed_rate.data else None,
+            weekdays=form.weekdays.data,
+        )
+        try:
+            application_service.apply(db.session, profile, mission, data, actor=current_user, ip_address=client_ip())
+        except DomainError as exc:
+            rollback()
+            form.add_domain_error(exc)
+        else:
+            commit()
+            flash("Votre candidature est envoyée à l'entreprise.", "success")
+            return redirect(url_for("freelancer.mission", mission_id=mission.id))
+    return render_template(
+        "freelancer/mission.html", profile=profile, mission=mission, opportunity=opportunity, form=form,
+        refusal=application_service.why_cannot_apply(profile), week=availability.week(db.session, profile),
+        required_days=application_service.required_days(mission), withdraw_form=BaseForm(),
+        blocked_days=application_service.unavailable_mission_days(db.session, profile, mission),
+    )
+
+
+# --- applications ---------------------------------------------------------------------------
+
+
+@bp.route("/candidatures")
+def applications():
+    """Every application and invitation, by status."""
+    rows = db.session.scalars(scoped(Application).order_by(Application.updated_at.desc())).all()
+    return render_template(
+        "freelancer/applications.html", profile=_profile(), applications=rows, withdraw_form=BaseForm(),
+    )
+
+
+@bp.route("/candidatures/<int:application_id>/retirer", methods=["POST"])
+def application_withdraw(application_id: int):
+    """Withdraw a pending application, or decline an invitation."""
+    profile = _profile()
+    application = get_scoped_or_404(Application, application_id)
+    if BaseForm().validate_on_submit():
+        was_invited = application.status == ApplicationStatus.INVITED.value
+        try:
+            application_service.withdraw(db.session, profile, application, actor=current_user, ip_address=client_ip())
+        except DomainError as exc:
+            rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash("Invitation déclinée." if was_invited else "Candidature retirée.", "success")
+    return redirect(safe_next(url_for("freelancer.applications")))
