@@ -43,3 +43,14 @@ def sweep_pending_jobs() -> int:
     if stuck:
         log.info("sweep: re-dispatching %d job intents", len(stuck))
     return len(stuck)
+
+
+@entry
+def remind_waiting_applications() -> int:
+    """E-mail SME owners the applications waiting two days or more for an answer (cron, daily)."""
+    from marketplace.services import hiring
+
+    sent = hiring.send_waiting_digests(db.session())
+    if sent:
+        log.info("waiting applications: %d digests sent", sent)
+    return sent
