@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +14,8 @@ from marketplace.web.authz import dashboard_endpoint
 NAVIGATION = {
     "sme": [
         ("sme.dashboard", _l("Tableau de bord")),
+        ("sme.missions_list", _l("Missions")),
+        ("sme.team", _l("Équipe")),
     ],
     "freelancer": [
         ("freelancer.dashboard", _l("Tableau de bord")),
@@ -29,6 +31,8 @@ PUBLIC_NAVIGATION = [
     ("public.how_it_works", _l("Comment ça marche")),
     ("public.for_smes", _l("Entreprises")),
     ("public.for_freelancers", _l("Office managers")),
+    ("public.diagnostic", _l("Diagnostic")),
+    ("public.simulator", _l("Simulateur")),
 ]
 
 
@@ -49,6 +53,8 @@ def add_nav_item(role: str, endpoint: str, label: str) -> None:
 def register(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict:
+        if not has_request_context():  # e-mails rendered by a job or the CLI
+            return {"domain": domain}
         return {
             "nav_items": nav_items(),
             "current_locale": str(get_locale() or "fr"),
