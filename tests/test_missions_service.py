@@ -88,7 +88,7 @@ def test_each_bad_perimeter_line_is_reported_where_it_is(app_ctx, db_session, sm
     with pytest.raises(InvalidInput) as caught:
         draft(db_session, sme_user, lines=lines)
     assert errors_of(caught) == {
-        "lines-1-label": "Nommez la tâche.",
+        "lines-1-label": "Choisissez ou décrivez la tâche.",
         "lines-2-hours": "Indiquez un nombre d'heures par mois supérieur à 0.",
         "lines-2-criticality": "La criticité va de 1 à 5.",
     }

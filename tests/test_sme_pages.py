@@ -112,8 +112,13 @@ def test_a_wrong_line_is_explained_in_its_cell_and_what_was_typed_stays(client, 
         FIELD_EXAMPLE_ROWS[:2] + [{"task": "other", "label": "", "hours": "2", "criticality": "3", "owner": "Moi"}]
     )})
     page = text(response)
-    assert field_error(page, "lines-2-label") == "Nommez la tâche."
+    assert field_error(page, "lines-2-label") == "Choisissez ou décrivez la tâche."
     assert re.search(r'name="lines-2-owner"[^>]*value="Moi"', page)
+    # Hours typed but no task chosen: the message sits beside the list.
+    page = text(client.post("/entreprise/missions/nouvelle", data={"action": "save", **perimeter_rows(
+        [{"task": "", "label": "", "hours": "3", "criticality": "3", "owner": "La DAF"}]
+    )}))
+    assert field_error(page, "lines-0-task") == "Choisissez ou décrivez la tâche."
     assert db_session.scalar(select(func.count()).select_from(Mission)) == 0
 
 

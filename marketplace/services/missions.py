@@ -94,7 +94,7 @@ def validate_perimeter(lines: Sequence[TaskLine]) -> None:
     for index, line in enumerate(lines):
         prefix = f"lines-{index}-"
         if not line.task.strip():
-            errors.append(DomainError("Nommez la tâche.", prefix + "label"))
+            errors.append(DomainError("Choisissez ou décrivez la tâche.", prefix + "label"))
         elif len(line.task) > 200:
             errors.append(DomainError("200 caractères au plus.", prefix + "label"))
         if line.minutes_per_month is None or line.minutes_per_month <= 0:

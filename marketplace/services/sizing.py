@@ -45,7 +45,7 @@ DEFAULT_GROSS_SALARY_CENTS = 3_200_000
 DEFAULT_EMPLOYER_RATE = Decimal("0.45")
 DEFAULT_EXTRAS_CENTS = 250_000
 DEFAULT_DAILY_RATE_CENTS = 45_000
-DEFAULT_HALF_DAYS_PER_WEEK = 4
+DEFAULT_DAYS_PER_WEEK = Decimal(2)
 DEFAULT_WEEKS_PER_YEAR = 47
 
 MAX_DAILY_RATE_CENTS = 500_000
@@ -60,7 +60,7 @@ class CostInputs:
     employer_rate: Decimal = DEFAULT_EMPLOYER_RATE
     extras_cents: int = DEFAULT_EXTRAS_CENTS
     daily_rate_cents: int = DEFAULT_DAILY_RATE_CENTS
-    half_days_per_week: int = DEFAULT_HALF_DAYS_PER_WEEK
+    days_per_week: Decimal = DEFAULT_DAYS_PER_WEEK
     weeks_per_year: int = DEFAULT_WEEKS_PER_YEAR
 
 
@@ -80,7 +80,7 @@ class CostComparison:
 
     @property
     def days_per_week(self) -> Decimal:
-        return Decimal(self.inputs.half_days_per_week) / 2
+        return self.inputs.days_per_week
 
     @property
     def freelance_monthly_cents(self) -> int:
@@ -110,21 +110,15 @@ def validate_cost_inputs(inputs: CostInputs) -> None:
         errors.append(DomainError("Le TJM doit être supérieur à 0 €.", "daily_rate"))
     elif inputs.daily_rate_cents > MAX_DAILY_RATE_CENTS:
         errors.append(DomainError("Le TJM paraît trop élevé : 5 000 € par jour au plus.", "daily_rate"))
-    if inputs.half_days_per_week is None or not 1 <= inputs.half_days_per_week <= 10:
+    days = inputs.days_per_week
+    if days is None or not Decimal("0.5") <= days <= 5:
         errors.append(DomainError("Le nombre de jours par semaine doit être compris entre 0,5 et 5.", "days_per_week"))
+    elif days * 2 != (days * 2).to_integral_value():
+        errors.append(DomainError(
+            "Indiquez des jours entiers ou des demi-journées (par exemple 1,5 ou 2).", "days_per_week"))
     if inputs.weeks_per_year is None or not 1 <= inputs.weeks_per_year <= 52:
         errors.append(DomainError("Le nombre de semaines travaillées doit être compris entre 1 et 52.", "weeks_per_year"))
     raise_if_any(errors)
-
-
-def half_days_from_days(days: Decimal | None, field_name: str = "days_per_week") -> int | None:
-    """``Decimal('1.5')`` → 3; a value that is not a whole number of half days is refused."""
-    if days is None:
-        return None
-    doubled = days * 2
-    if doubled != doubled.to_integral_value():
-        raise DomainError("Indiquez des jours entiers ou des demi-journées (par exemple 1,5 ou 2).", field_name)
-    return int(doubled)
 
 
 def compare_costs(inputs: CostInputs) -> CostComparison:
@@ -132,7 +126,7 @@ def compare_costs(inputs: CostInputs) -> CostComparison:
     validate_cost_inputs(inputs)
     charges = _cents(Decimal(inputs.gross_salary_cents) * inputs.employer_rate)
     salaried = inputs.gross_salary_cents + charges + inputs.extras_cents
-    days = Decimal(inputs.half_days_per_week * inputs.weeks_per_year) / 2
+    days = inputs.days_per_week * inputs.weeks_per_year
     freelance = _cents(Decimal(inputs.daily_rate_cents) * days)
     saving = salaried - freelance
     rate = (Decimal(saving) / Decimal(salaried)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)

@@ -84,18 +84,13 @@ class SimulatorForm(_GetForm):
         self.employer_rate.data = sizing.DEFAULT_EMPLOYER_RATE * 100
         self.extras.data = Decimal(sizing.DEFAULT_EXTRAS_CENTS) / 100
         self.daily_rate.data = Decimal(sizing.DEFAULT_DAILY_RATE_CENTS) / 100
-        self.days_per_week.data = Decimal(sizing.DEFAULT_HALF_DAYS_PER_WEEK) / 2
+        self.days_per_week.data = sizing.DEFAULT_DAYS_PER_WEEK
         self.weeks_per_year.data = sizing.DEFAULT_WEEKS_PER_YEAR
 
 
 def _query_form(form_class):
     # An empty query string shows the form with its defaults, not a page of errors.
     return form_class(formdata=request.args if request.args else None)
-
-
-def _show_errors(form: BaseForm, exc: DomainError) -> None:
-    for error in getattr(exc, "errors", [exc]):
-        form.add_domain_error(error)
 
 
 def mission_start_url(codes: list[str], headcount: int | None) -> str:
@@ -158,7 +153,7 @@ def _simulator_defaults() -> dict[str, str]:
         "employer_rate": format_french_decimal(sizing.DEFAULT_EMPLOYER_RATE * 100),
         "extras": format_french_decimal(Decimal(sizing.DEFAULT_EXTRAS_CENTS) / 100),
         "daily_rate": format_french_decimal(Decimal(sizing.DEFAULT_DAILY_RATE_CENTS) / 100),
-        "days_per_week": format_french_decimal(Decimal(sizing.DEFAULT_HALF_DAYS_PER_WEEK) / 2),
+        "days_per_week": format_french_decimal(sizing.DEFAULT_DAYS_PER_WEEK),
         "weeks_per_year": str(sizing.DEFAULT_WEEKS_PER_YEAR),
     }
 
@@ -167,26 +162,29 @@ def _simulator_defaults() -> dict[str, str]:
 def simulator():
     """Salaried junior against freelance senior: yearly totals, saving, chart."""
     form = _query_form(SimulatorForm)
-    if not request.args:
+    if request.args:
+        form.validate()  # text in a number field is refused beside it
+    else:
         form.process_defaults()
     comparison = None
-    if not request.args or form.validate():
-        try:
-            half_days = sizing.half_days_from_days(form.days_per_week.data)
-            comparison = sizing.compare_costs(sizing.CostInputs(
-                gross_salary_cents=euros_to_cents(form.gross_salary.data),
-                employer_rate=form.employer_rate.data / 100,
-                extras_cents=euros_to_cents(form.extras.data),
-                daily_rate_cents=euros_to_cents(form.daily_rate.data),
-                half_days_per_week=half_days,
-                weeks_per_year=form.weeks_per_year.data,
-            ))
-        except DomainError as exc:
-            _show_errors(form, exc)
-    status = 200 if comparison is not None else 422
+    try:
+        comparison = sizing.compare_costs(sizing.CostInputs(
+            gross_salary_cents=euros_to_cents(form.gross_salary.data),
+            employer_rate=form.employer_rate.data / 100 if form.employer_rate.data is not None else None,
+            extras_cents=euros_to_cents(form.extras.data),
+            daily_rate_cents=euros_to_cents(form.daily_rate.data),
+            days_per_week=form.days_per_week.data,
+            weeks_per_year=form.weeks_per_year.data,
+        ))
+    except DomainError as exc:
+        for error in getattr(exc, "errors", [exc]):
+            if not getattr(form, error.field).errors:  # one message per field is enough
+                form.add_domain_error(error)
+    if form.errors:
+        comparison = None
     return render_template(
         "public/simulator.html",
         form=form,
         comparison=comparison,
         links=next_step_links(url_for("sme.mission_new")),
-    ), status
+    ), 200 if comparison is not None else 422

@@ -5,11 +5,34 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, FieldList, Form, FormField, HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
-from marketplace.domain import SKILL_CODES, SKILL_DIMENSIONS, SKILL_LABELS, SKILL_LEVEL_LABELS, TOOLS_CATALOGUE, WEEKDAY_LABELS, WORK_MODE_LABELS, days_label
+from marketplace.domain import (
+    SKILL_CODES,
+    SKILL_DIMENSIONS,
+    SKILL_LABELS,
+    SKILL_LEVEL_LABELS,
+    SUB_SKILL_LABELS,
+    TOOLS_CATALOGUE,
+    WEEKDAY_LABELS,
+    WORK_MODE_LABELS,
+    days_label,
+)
 from marketplace.errors import DomainError
 from marketplace.services.missions import CLOSE_REASONS
 from marketplace.services.sizing import TaskLine
@@ -48,7 +71,10 @@ class PerimeterLineForm(Form):
     owner = StringField(_l("Qui s'en charge aujourd'hui ?"), validators=[Optional(), Length(max=120, message="120 caractères au plus.")])
 
     def is_blank(self) -> bool:
-        return not (self.task.data or (self.label.data or "").strip() or self.hours.raw_data and self.hours.raw_data[0].strip())
+        typed = [(self.label.data or "").strip(), (self.owner.data or "").strip()]
+        if self.hours.raw_data:
+            typed.append(self.hours.raw_data[0].strip())
+        return not (self.task.data or any(typed))
 
 
 class PerimeterForm(BaseForm):
@@ -67,8 +93,11 @@ class PerimeterForm(BaseForm):
         if exc.field == "perimeter":
             self.perimeter_errors.append(exc.message)
         elif match:
-            index, name = self._row_index[int(match.group(1))], match.group(2)
-            cell = getattr(self.lines.entries[index].form, name)
+            row = self.lines.entries[self._row_index[int(match.group(1))]].form
+            name = match.group(2)
+            if name == "label" and not row.task.data:
+                name = "task"  # nothing chosen in the list: say it there
+            cell = getattr(row, name)
             cell.errors = [*cell.errors, exc.message]
         else:
             super().add_domain_error(exc)
@@ -86,8 +115,6 @@ class PerimeterForm(BaseForm):
             catalogue = code if code and not code.startswith(OTHER) else None
             dimension = code.split(":", 1)[1] if code.startswith(f"{OTHER}:") else None
             if catalogue and not label:
-                from marketplace.domain import SUB_SKILL_LABELS
-
                 label = SUB_SKILL_LABELS.get(catalogue, "")
             hours = row.hours.data
             minutes = int((hours * 60).to_integral_value()) if hours is not None else None
@@ -147,21 +174,21 @@ class MissionForm(BaseForm):
     )
     kpis = FieldList(FormField(KpiForm), min_entries=5, max_entries=8)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kpi_errors: list[str] = []
+
     def add_domain_error(self, exc: DomainError) -> None:
+        """KPI errors go in their cell; "no KPI left" above the table."""
         match = re.fullmatch(r"kpis-(\d+)-(label|target)", exc.field or "")
         if match:
             cell = getattr(self.kpis.entries[int(match.group(1))].form, match.group(2))
             cell.errors = [*cell.errors, exc.message]
             return
         if exc.field == "kpis":
-            self.form_errors_extra.append(exc.message)
             self.kpi_errors.append(exc.message)
             return
         super().add_domain_error(exc)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kpi_errors: list[str] = []
 
     def level_fields(self):
         return [getattr(self, f"min_{code}") for code in SKILL_CODES]

@@ -59,6 +59,8 @@ def _render_perimeter(form: PerimeterForm, mission: Mission | None = None, statu
 
 def _add_rows(form: PerimeterForm) -> None:
     for _ in range(ADD_ROWS):
+        if len(form.lines.entries) >= form.lines.max_entries:
+            break
         form.lines.append_entry()
 
 
