@@ -476,7 +476,8 @@ def seed_sme_journey(session: Session, company: Company) -> None:
         mission_service.publish(session, published, owner, today())
         ranked = matching.rank_freelancers(session, published, 6)
         profiles = [session.get(FreelancerProfile, r.profile_id) for r in ranked]
-        applied = [_demo_application(session, published, p, rng) for p in profiles[:3]]
+        # The best match has not applied yet: the mission page recommends inviting her.
+        applied = [_demo_application(session, published, p, rng) for p in profiles[1:3]]
         if applied:
             hiring.shortlist(session, applied[0], owner)
         if len(profiles) > 3:

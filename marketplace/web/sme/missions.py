@@ -299,6 +299,8 @@ def mission_close(mission_id: int):
     """Close a draft or a published mission, with a reason."""
     mission = get_scoped_or_404(Mission, mission_id)
     form = CloseMissionForm()
+    open_count = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.mission_id == mission.id, Application.status.in_(missions.OPEN_STATUSES)))
     if form.validate_on_submit():
         try:
             missions.close(db.session, mission, current_user, form.reason.data or "", form.details.data or "")
@@ -307,10 +309,9 @@ def mission_close(mission_id: int):
             show_errors(form, exc)
         else:
             commit()
-            flash("Mission clôturée. Les candidats en attente ont été prévenus.", "info")
+            told = " Les candidats en attente ont été prévenus." if open_count else ""
+            flash(f"Mission clôturée.{told}", "info")
             return redirect(url_for("sme.mission", mission_id=mission.id))
-    open_count = db.session.scalar(select(func.count()).select_from(Application).where(
-        Application.mission_id == mission.id, Application.status.in_(missions.OPEN_STATUSES)))
     status = 422 if form.errors or form.all_form_errors else 200
     return render_template("sme/mission_close.html", mission=mission, form=form, open_count=open_count), status
 
