@@ -9,6 +9,7 @@ import click
 from flask.cli import FlaskGroup
 
 from marketplace.app import create_app
+from marketplace.matching.cli import matcher_group, rank_file_command
 
 DEMO_LOGINS = (
     ("Entreprise", "pme@demo.test", "demo-pme"),
@@ -66,12 +67,5 @@ def demo_command(host: str, port: int, instance_dir: Path | None, no_serve: bool
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
-def _register_optional_commands() -> None:
-    try:
-        from marketplace.matching.cli import rank_file_command
-    except ImportError:  # the matcher lands separately
-        return
-    main.add_command(rank_file_command)
-
-
-_register_optional_commands()
+main.add_command(rank_file_command)
+main.add_command(matcher_group)

@@ -122,7 +122,24 @@ def jobs_status() -> None:
         click.echo(f"{status:10} {count}")
 
 
+@click.command("retrain")
+@with_appcontext
+def matcher_retrain_command() -> None:
+    """Refit the matcher on the marketplace's outcomes now (what the nightly job does)."""
+    from marketplace.services import matching
+
+    result = matching.retrain(db.session())
+    if result.accepted:
+        click.echo(f"Nouveau modèle v{result.version} en service ({result.metrics}).")
+    else:
+        click.echo(f"Modèle actuel conservé : {result.reason}")
+
+
 def register(app: Flask) -> None:
+    from marketplace.matching.cli import matcher_group
+
+    if "retrain" not in matcher_group.commands:
+        matcher_group.add_command(matcher_retrain_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(jobs_cli)

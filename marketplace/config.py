@@ -121,6 +121,8 @@ def load_settings(instance: Path) -> dict:
         "JOB_SWEEP_AFTER_SECONDS": _env_int("JOB_SWEEP_AFTER_SECONDS", 300),
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
+        # Refitted matcher models; until the first refit, the model shipped in the package.
+        "MATCHER_DIR": os.environ.get("MARKETPLACE_MATCHER_DIR") or str(instance / "matcher"),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }

@@ -300,10 +300,3 @@ LEGAL_FORM_LABELS = {
 class VatRegime(StrEnum):
     FRANCHISE = "franchise"   # "TVA non applicable, art. 293 B du CGI"
     LIABLE = "liable"
-
-
-def days_label(half_days: int) -> str:
-    """French label of a number of half days: 3 → "1,5 jour"."""
-    days = half_days / 2
-    text = f"{days:g}".replace(".", ",")
-    return f"{text} jour" + ("s" if days >= 2 else "")

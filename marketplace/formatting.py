@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from marketplace.domain import WEEKDAY_LABELS, WEEKDAYS
+from marketplace.domain import SECTORS, WEEKDAY_LABELS, WEEKDAYS
 
 PARIS = ZoneInfo("Europe/Paris")
-NBSP = "\u00a0"
+NBSP = "\u00a0"  # no-break space: between a figure and its unit (480 €, 13,5 %)
+NNBSP = "\u202f"  # narrow no-break space: the French thousands separator
 
 MONTHS_FR = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -18,9 +19,9 @@ MONTHS_FR = (
 
 
 def group_thousands(number: int) -> str:
-    """``1234567`` → ``1 234 567`` with no-break spaces."""
+    """``1234567`` → ``1 234 567`` with narrow no-break spaces."""
     sign = "-" if number < 0 else ""
-    digits = f"{abs(number):,}".replace(",", NBSP)
+    digits = f"{abs(number):,}".replace(",", NNBSP)
     return sign + digits
 
 
@@ -79,14 +80,34 @@ def month_fr(value: date) -> str:
     return f"{MONTHS_FR[value.month - 1]} {value.year}"
 
 
+def join_fr(items) -> str:
+    """``a``, ``a et b``, ``a, b et c``."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " et " + items[-1]
+
+
 def weekdays_fr(codes) -> str:
-    """``["tue", "thu"]`` → ``mardi et jeudi`` (in week order)."""
-    labels = [WEEKDAY_LABELS[c] for c in WEEKDAYS if c in set(codes)]
-    if not labels:
-        return "jours flexibles"
-    if len(labels) == 1:
-        return labels[0]
-    return ", ".join(labels[:-1]) + " et " + labels[-1]
+    """``["tue", "thu"]`` → ``mardi et jeudi`` (in week order); none → flexible days."""
+    wanted = set(codes)
+    labels = [WEEKDAY_LABELS[c] for c in WEEKDAYS if c in wanted]
+    return join_fr(labels) if labels else "jours flexibles"
+
+
+def days_fr(days: float) -> str:
+    """``1 jour``, ``1,5 jour``, ``2 jours``."""
+    return f"{decimal_fr(days)} jour" + ("s" if days >= 2 else "")
+
+
+def years_fr(count: int) -> str:
+    """``1 an``, ``11 ans``."""
+    return f"{count} an" + ("s" if count >= 2 else "")
+
+
+def sector_fr(code: str) -> str:
+    """Label of a sector code; an unknown code is made readable (``agence_web`` → ``agence web``)."""
+    return SECTORS.get(code, code.replace("_", " "))
 
 
 def register_filters(app) -> None:
@@ -100,5 +121,7 @@ def register_filters(app) -> None:
         datetime_fr=datetime_fr,
         month_fr=month_fr,
         weekdays_fr=weekdays_fr,
+        days_fr=days_fr,
+        sector_fr=sector_fr,
         thousands=group_thousands,
     )

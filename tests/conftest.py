@@ -113,6 +113,8 @@ def db_session(app: Flask, engine):
     state.session.remove()
     state.session.configure(bind=connection)
     state.keep_session = True
+    # The matcher's index mirrors the database: start each test from an empty one.
+    app.extensions.pop("marketplace.matching", None)
     factories.CURRENT_SESSION = state.session
     yield state.session
     factories.CURRENT_SESSION = None

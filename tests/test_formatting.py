@@ -3,17 +3,17 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from marketplace.domain import WeekSlots, days_label, normalize_tools
-from marketplace.formatting import date_fr, datetime_fr, decimal_fr, euros, money, month_fr, percent, weekdays_fr
+from marketplace.domain import WeekSlots, normalize_tools
+from marketplace.formatting import NNBSP, date_fr, days_fr, datetime_fr, decimal_fr, euros, money, month_fr, percent, weekdays_fr
 
 NB = "\u00a0"
 
 
 def test_money_is_french():
-    assert money(123456) == f"1{NB}234,56{NB}€"
+    assert money(123456) == f"1{NNBSP}234,56{NB}€"
     assert money(-5) == f"-0,05{NB}€"
     assert euros(46000) == f"460{NB}€"
-    assert euros(4890000) == f"48{NB}900{NB}€"
+    assert euros(4890000) == f"48{NNBSP}900{NB}€"
     assert euros(46050) == f"460,50{NB}€"
 
 
@@ -29,8 +29,8 @@ def test_numbers_and_rates():
     assert decimal_fr(1.5) == "1,5"
     assert decimal_fr(2) == "2"
     assert percent(Decimal("0.135")) == f"13,5{NB}%"
-    assert days_label(3) == "1,5 jour"
-    assert days_label(4) == "2 jours"
+    assert days_fr(1.5) == "1,5 jour"
+    assert days_fr(2) == "2 jours"
 
 
 def test_weekdays_in_week_order():

@@ -6,6 +6,8 @@ from worker import jobs
 
 # Re-enqueue work recorded but never run (Redis flushed, worker lost).
 cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)
+# Learn from the SMEs' decisions (shortlisted, invited, hired, declined), every night.
+cron.register(jobs.retrain_matcher, queue_name="default", cron="30 3 * * *")
 
 # Nudge SMEs about applications left unanswered (weekdays 08:00 UTC; one digest per owner and day).
 cron.register(jobs.remind_waiting_applications, queue_name="default", cron="0 8 * * 1-5")

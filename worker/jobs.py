@@ -46,6 +46,16 @@ def sweep_pending_jobs() -> int:
 
 
 @entry
+def retrain_matcher() -> dict:
+    """Refit the matcher on the marketplace's outcomes (cron, nightly); keeps the old model on failure."""
+    from marketplace.services import matching
+
+    result = matching.retrain(db.session())
+    log.info("matcher retrain: accepted=%s version=%s reason=%s", result.accepted, result.version, result.reason)
+    return {"accepted": result.accepted, "version": result.version, "reason": result.reason}
+
+
+@entry
 def remind_waiting_applications() -> int:
     """E-mail SME owners the applications waiting two days or more for an answer (cron, daily)."""
     from marketplace.services import hiring

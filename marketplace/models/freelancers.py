@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, utcnow
 from marketplace.domain import SKILL_CODES, StrEnum, WeekSlots
 from marketplace.models._mixins import Timestamps
 
@@ -52,6 +52,8 @@ class FreelancerProfile(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # Indexed: the matcher's per-process index re-reads the profiles changed since its last sync.
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
     # Presentation
     headline: Mapped[str] = mapped_column(String(160), default="")

@@ -1,79 +1,59 @@
-"""Matching, as the rest of the application sees it: one facade over the matcher.
+"""Matching, as the rest of the application sees it: a facade over ``marketplace.matching``.
 
-Pages, the API and jobs call only the functions of this module:
+Pages, the API, jobs and the CLI call only these functions:
 
-* :func:`eligibility` — the French reasons a freelancer cannot take a mission ([] = eligible);
+* :func:`eligibility` — the French reason a freelancer cannot take a mission ([] = eligible);
 * :func:`score_pair` — one pair's score (0–100) and explained breakdown, or None;
 * :func:`rank_freelancers` — the best eligible freelancers for a mission;
 * :func:`rank_missions` — the published missions that fit a freelancer;
-* :func:`snapshot_application` — freeze an application's score and breakdown.
+* :func:`snapshot_application` — freeze an application's score and breakdown;
+* :func:`retrain` — refit the model on the marketplace's own outcomes.
 
-The hard constraints are those of DESIGN.md (vetted, enough free days, named weekdays
-free, within reach for on-site/hybrid work, no non-compete conflict, rate at most
-20 % above budget). Scores and explanations are in :class:`MatchResult`.
+Each process keeps one :class:`~marketplace.matching.ProfileIndex` of the matchable
+profiles (approved, not suspended). It is built on first use and brought up to date
+before every query from the profiles whose ``updated_at`` moved — a signed or ended
+contract touches its freelancer's profile — so web workers and RQ workers agree
+without any refit or rebuild.
 """
 
 from __future__ import annotations
 
-import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload
 
-from marketplace.domain import (
-    SKILL_LABELS,
-    SUB_SKILL_LABELS,
-    WeekSlots,
-    WorkMode,
-    fold,
+from marketplace import events
+from marketplace.db import utcnow
+from marketplace.domain import SUB_SKILL_LABELS, WEEKDAYS, WeekSlots
+from marketplace.matching import (
+    ExplanationItem,
+    FreelancerRecord,
+    Match,
+    MissionRecord,
+    ModelStore,
+    ProfileIndex,
+    RefitResult,
+    exclusion_reason,
+    pairs_from_outcomes,
 )
-from marketplace.formatting import euros, weekdays_fr
-from marketplace.geo import great_circle_km
+from marketplace.matching.model import OUTCOME_GRADES
 from marketplace.models.contracts import ContractBooking
-from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
+from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus
 from marketplace.models.missions import Application, Mission, MissionStatus
 
-RATE_TOLERANCE_PERCENT = 20
+# The breakdown lines are the matcher's own items (kind, label, positive, points).
+Reason = ExplanationItem
 
-# What a mission text may ask for and a bio may show, by sub-skill code. Folded stems.
-NEED_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "moves": ("demenag", "emmenag", "transfert des locaux", "nouveaux locaux", "changement de bureau", "relocalis"),
-    "onboarding": ("onboarding", "integration des nouveaux", "parcours d'integration", "accueil des nouveaux", "arrivee"),
-    "offboarding": ("offboarding", "depart", "sortie"),
-    "expenses": ("note de frais", "notes de frais", "frais professionnels"),
-    "suppliers": ("fournisseur", "achat", "prestataire", "appel d'offre"),
-    "budget": ("budget",),
-    "cost_optimisation": ("optimis", "reduction des couts", "economie"),
-    "payroll_prep": ("paie", "variables de paie", "pre-paie"),
-    "events": ("evenement", "seminaire", "afterwork", "team building"),
-    "engagement": ("qualite de vie", "qvt", "qvct", "engagement", "bien-etre"),
-    "culture": ("culture", "valeurs"),
-    "flex_office": ("flex office", "flex-office", "bureaux partages"),
-    "spaces": ("amenagement", "espaces de travail", "locaux"),
-    "safety_registers": ("registre", "securite", "duerp", "conformite"),
-    "documentation": ("procedure", "documentation", "documenter"),
-    "process_mapping": ("processus", "process"),
-    "tools_stack": ("outil", "saas", "abonnement", "logiciel"),
-    "coordination": ("coordination", "coordonner"),
-    "internal_comms": ("communication interne", "newsletter", "intranet"),
-    "rituals": ("rituel", "reunion d'equipe", "all hands"),
-    "crisis": ("crise", "continuite"),
-}
-
-
-@dataclass(frozen=True)
-class Reason:
-    """One line of a score's breakdown, in French."""
-
-    kind: str
-    label: str
-    positive: bool
-    points: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "label": self.label, "positive": self.positive, "points": round(self.points, 1)}
+# Re-read profiles changed a little before the last sync too: a transaction that
+# committed late may carry an earlier ``updated_at``.
+SYNC_MARGIN = timedelta(minutes=5)
+MISSION_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -98,6 +78,9 @@ class MatchResult:
         return [r.to_dict() for r in self.reasons]
 
 
+# --- records from rows -------------------------------------------------------------
+
+
 def booked_slots(session: Session, profile_ids: Iterable[int]) -> dict[int, WeekSlots]:
     """Half-day slots held by active contracts, per freelancer."""
     ids = list(profile_ids)
@@ -119,174 +102,180 @@ def free_slots(profile: FreelancerProfile, booked: WeekSlots) -> WeekSlots:
     return profile.slots - booked
 
 
-def needed_days(mission: Mission) -> int:
-    return math.ceil(mission.half_days_per_week / 2)
+def freelancer_record(profile: FreelancerProfile, booked: WeekSlots) -> FreelancerRecord:
+    """What the matcher knows of a profile; weekdays with a booked half are not free."""
+    ticked = [SUB_SKILL_LABELS[c] for c in profile.sub_skills or [] if c in SUB_SKILL_LABELS]
+    text = " ".join(
+        [profile.headline or "", profile.bio or ""]
+        + [e.description for e in profile.experiences if e.description]
+        + ([f"Compétences : {', '.join(ticked)}."] if ticked else [])
+    )
+    return FreelancerRecord(
+        id=str(profile.id),
+        years_experience=profile.years_experience,
+        daily_rate_cents=profile.daily_rate_cents or 0,
+        max_half_days_per_week=free_slots(profile, booked).half_days(),
+        available_weekdays=profile.slots.full_days(),
+        booked_weekdays=[d for d in WEEKDAYS if booked.has(d, "am") or booked.has(d, "pm")],
+        skills=profile.skills,
+        work_mode=profile.work_mode,
+        lat=profile.latitude,
+        lon=profile.longitude,
+        mobility_km=profile.mobility_km,
+        tools=profile.tools or [],
+        current_client_sectors=profile.client_sectors or [],
+        vetted=profile.is_matchable,
+        bio=text,
+        city=profile.city,
+    )
+
+
+def mission_record(mission: Mission) -> MissionRecord:
+    """What the matcher knows of a mission; the perimeter's tasks count as its text."""
+    tasks = "; ".join(line.task for line in mission.perimeter)
+    return MissionRecord(
+        id=str(mission.id),
+        title=mission.title,
+        description=f"{mission.description} {tasks}".strip(),
+        half_days_per_week=mission.half_days_per_week,
+        max_daily_rate_cents=mission.max_daily_rate_cents,
+        weekdays=mission.weekdays or [],
+        skills_required=mission.required_skills,
+        min_years_experience=mission.min_years_experience,
+        work_mode=mission.work_mode,
+        lat=mission.site_latitude,
+        lon=mission.site_longitude,
+        tools=mission.tools or [],
+        non_compete=mission.non_compete,
+        sector=mission.company.sector,
+        company_size=mission.company.headcount,
+        city=mission.site_city,
+    )
+
+
+# --- the per-process index -------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    store: ModelStore
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    index: ProfileIndex | None = None
+    synced_at: datetime | None = None
+    missions: OrderedDict = field(default_factory=OrderedDict)
+
+
+def _state() -> _State:
+    state = current_app.extensions.get("marketplace.matching")
+    if state is None:
+        state = current_app.extensions["marketplace.matching"] = _State(
+            store=ModelStore(current_app.config.get("MATCHER_DIR"))
+        )
+    return state
+
+
+def reset_index() -> None:
+    """Forget this process's index (it is rebuilt on the next query)."""
+    state = _state()
+    with state.lock:
+        state.index, state.synced_at = None, None
+        state.missions.clear()
+
+
+def _profiles(session: Session, *conditions) -> list[FreelancerProfile]:
+    stmt = select(FreelancerProfile).options(selectinload(FreelancerProfile.experiences)).where(*conditions)
+    return list(session.scalars(stmt))
+
+
+def current_index(session: Session) -> ProfileIndex:
+    """This process's index, first brought up to date with the database."""
+    state = _state()
+    with state.lock:
+        now = utcnow()
+        if state.index is None:
+            profiles = _profiles(
+                session,
+                FreelancerProfile.status == ProfileStatus.APPROVED.value,
+                FreelancerProfile.matching_suspended_reason.is_(None),
+            )
+            booked = booked_slots(session, [p.id for p in profiles])
+            state.index = ProfileIndex.build(
+                [freelancer_record(p, booked[p.id]) for p in profiles], model=state.store
+            )
+        else:
+            changed = _profiles(session, FreelancerProfile.updated_at > state.synced_at - SYNC_MARGIN)
+            booked = booked_slots(session, [p.id for p in changed])
+            for profile in changed:
+                if profile.is_matchable:
+                    state.index.upsert(freelancer_record(profile, booked[profile.id]))
+                else:
+                    state.index.remove(str(profile.id))
+        state.synced_at = now
+        return state.index
+
+
+def _mission_record(mission: Mission) -> MissionRecord:
+    """Records of missions, cached while the mission is unchanged (text analysis costs)."""
+    state = _state()
+    key = (mission.id, mission.updated_at, len(mission.perimeter))
+    with state.lock:
+        record = state.missions.get(key)
+        if record is None:
+            record = state.missions[key] = mission_record(mission)
+            if len(state.missions) > MISSION_CACHE_SIZE:
+                state.missions.popitem(last=False)
+        return record
+
+
+def _result(mission_id: int, profile_id: int, match: Match) -> MatchResult:
+    items = match.explanation.items if match.explanation else ()
+    return MatchResult(mission_id, profile_id, match.score, tuple(items))
+
+
+# --- the API ---------------------------------------------------------------------------
 
 
 def eligibility(mission: Mission, profile: FreelancerProfile, booked: WeekSlots) -> list[str]:
     """The French reasons ``profile`` cannot take ``mission``; empty when eligible."""
-    reasons: list[str] = []
-    if profile.status != ProfileStatus.APPROVED.value:
-        reasons.append("Profil non vérifié")
-    elif profile.matching_suspended_reason:
-        reasons.append(f"Profil suspendu du rapprochement : {profile.matching_suspended_reason}")
-    free = free_slots(profile, booked)
-    if free.half_days() < mission.half_days_per_week:
-        reasons.append("Pas assez de jours libres dans la semaine")
-    free_days = free.full_days()
-    if mission.weekdays:
-        missing = [d for d in mission.weekdays if d not in free_days]
-        if missing:
-            reasons.append(f"Pas libre le {weekdays_fr(missing)}")
-    elif len(free_days) < needed_days(mission):
-        reasons.append("Pas assez de jours entiers libres")
-    if mission.work_mode in (WorkMode.ONSITE.value, WorkMode.HYBRID.value):
-        if profile.work_mode == WorkMode.REMOTE.value:
-            reasons.append("Ne travaille qu'à distance")
-        elif None in (profile.latitude, profile.longitude, mission.site_latitude, mission.site_longitude):
-            reasons.append("Localisation inconnue")
-        else:
-            distance = great_circle_km(profile.latitude, profile.longitude, mission.site_latitude, mission.site_longitude)
-            if distance > profile.mobility_km:
-                reasons.append(f"Site à {distance:.0f} km pour une mobilité de {profile.mobility_km} km")
-    if mission.non_compete and mission.company.sector in (profile.client_sectors or []):
-        reasons.append("Clause de non-concurrence : déjà client dans ce secteur")
-    if profile.daily_rate_cents is None:
-        reasons.append("TJM non renseigné")
-    elif profile.daily_rate_cents * 100 > mission.max_daily_rate_cents * (100 + RATE_TOLERANCE_PERCENT):
-        reasons.append("TJM plus de 20 % au-dessus du budget")
-    return reasons
+    reason = exclusion_reason(mission_record(mission), freelancer_record(profile, booked))
+    return [reason] if reason else []
 
 
-def needs_in(text: str) -> set[str]:
-    """Sub-skill codes a French text mentions (accents and case ignored)."""
-    folded = fold(text)
-    return {code for code, words in NEED_KEYWORDS.items() if any(w in folded for w in words)}
-
-
-def mission_needs(mission: Mission) -> set[str]:
-    asked = needs_in(f"{mission.title} {mission.description}")
-    asked |= {line.catalogue_code for line in mission.perimeter if line.catalogue_code}
-    asked |= needs_in(" ".join(line.task for line in mission.perimeter))
-    return asked
-
-
-def profile_shows(profile: FreelancerProfile) -> set[str]:
-    shown = needs_in(profile.bio) | set(profile.sub_skills or [])
-    shown |= needs_in(" ".join(e.description for e in profile.experiences))
-    return shown
-
-
-def _score(mission: Mission, profile: FreelancerProfile, booked: WeekSlots, you: bool) -> MatchResult:
-    reasons: list[Reason] = []
-    total = 0.0
-
-    # Skills (35): each required dimension, capped at the level asked.
-    required = mission.required_skills
-    if required:
-        ratios = []
-        prefix = "Vos compétences" if you else "Compétences"
-        for code, level in required.items():
-            have = profile.skill(code)
-            ratio = min(have / level, 1.0)
-            ratios.append(ratio)
-            label = f"{prefix} {SKILL_LABELS[code].lower()} {have}/5 pour {level} demandé{'s' if level > 1 else ''}"
-            reasons.append(Reason("skills", label, have >= level, 35 * ratio / len(required)))
-        total += 35 * sum(ratios) / len(ratios)
-    else:
-        total += 35 * min(sum(profile.skills.values()) / 15, 1.0)
-
-    # Experience (15)
-    years, minimum = profile.years_experience, mission.min_years_experience
-    part = 1.0 if years >= minimum else years / max(minimum, 1)
-    total += 15 * part
-    reasons.append(Reason("experience", f"{years} ans d'expérience" + (f" ({minimum} demandés)" if minimum else ""), years >= minimum, 15 * part))
-
-    # Projects already led (20)
-    asked = mission_needs(mission)
-    if asked:
-        shown = profile_shows(profile) & asked
-        part = len(shown) / len(asked)
-        total += 20 * part
-        if shown:
-            labels = ", ".join(SUB_SKILL_LABELS[c].lower() for c in sorted(shown))
-            reasons.append(Reason("projects", f"Déjà mené : {labels}", True, 20 * part))
-        missing = asked - shown
-        if missing:
-            labels = ", ".join(SUB_SKILL_LABELS[c].lower() for c in sorted(missing))
-            reasons.append(Reason("projects", f"Pas encore d'expérience visible en {labels}", False, 0))
-    else:
-        total += 10
-
-    # Availability (10)
-    free_days = free_slots(profile, booked).full_days()
-    days = mission.weekdays or free_days[: needed_days(mission)]
-    total += 10
-    reasons.append(Reason("availability", f"Disponible {weekdays_fr(days)}", True, 10))
-
-    # Tools (8)
-    if mission.tools:
-        common = sorted(set(mission.tools) & set(profile.tools or []))
-        part = len(common) / len(mission.tools)
-        total += 8 * part
-        if common:
-            reasons.append(Reason("tools", f"Outils : {', '.join(common)}", True, 8 * part))
-        if part < 1:
-            rest = sorted(set(mission.tools) - set(common))
-            reasons.append(Reason("tools", f"Outils non maîtrisés : {', '.join(rest)}", False, 0))
-    else:
-        total += 8
-
-    # Rate against budget (7)
-    rate, budget = profile.daily_rate_cents or 0, mission.max_daily_rate_cents
-    part = 1.0 if rate <= budget else max(0.0, 1 - (rate - budget) / (budget * RATE_TOLERANCE_PERCENT / 100))
-    total += 7 * part
-    reasons.append(Reason("rate", f"TJM {euros(rate)} pour {euros(budget)} de budget", rate <= budget, 7 * part))
-
-    # Work mode (5)
-    same = profile.work_mode == mission.work_mode or profile.work_mode == WorkMode.HYBRID.value
-    total += 5 if same else 2.5
-
-    return MatchResult(mission.id, profile.id, max(0, min(100, round(total))), tuple(reasons))
-
-
-def score_pair(session: Session, mission: Mission, profile: FreelancerProfile, *, for_freelancer: bool = False) -> MatchResult | None:
-    """The pair's score and breakdown, or None when a hard constraint excludes it."""
-    booked = booked_slots(session, [profile.id])[profile.id]
-    if eligibility(mission, profile, booked):
+def score_pair(
+    session: Session, mission: Mission, profile: FreelancerProfile, *, for_freelancer: bool = False
+) -> MatchResult | None:
+    """The pair's score and breakdown (worded for the freelancer if asked), or None."""
+    index = current_index(session)
+    if str(profile.id) not in index:
         return None
-    return _score(mission, profile, booked, for_freelancer)
+    record = _mission_record(mission)
+    if for_freelancer:
+        matches = index.rank_missions(str(profile.id), [record], k=1)
+    else:
+        matches = index.top_k(record, k=1, ids=[str(profile.id)])
+    return _result(mission.id, profile.id, matches[0]) if matches else None
 
 
-def rank_freelancers(session: Session, mission: Mission, k: int = 20, exclude_ids: Iterable[int] = ()) -> list[MatchResult]:
+def rank_freelancers(
+    session: Session, mission: Mission, k: int = 20, exclude_ids: Iterable[int] = ()
+) -> list[MatchResult]:
     """The ``k`` best eligible freelancers for ``mission``, best first."""
-    excluded = set(exclude_ids)
-    profiles = [
-        p
-        for p in session.scalars(
-            select(FreelancerProfile).where(
-                FreelancerProfile.status == ProfileStatus.APPROVED.value,
-                FreelancerProfile.matching_suspended_reason.is_(None),
-            )
-        )
-        if p.id not in excluded
-    ]
-    booked = booked_slots(session, [p.id for p in profiles])
-    results = [_score(mission, p, booked[p.id], False) for p in profiles if not eligibility(mission, p, booked[p.id])]
-    results.sort(key=lambda r: (-r.score, r.profile_id))
-    return results[:k]
+    excluded = {str(i) for i in exclude_ids}
+    matches = current_index(session).top_k(_mission_record(mission), k + len(excluded))
+    return [_result(mission.id, int(m.id), m) for m in matches if m.id not in excluded][:k]
 
 
 def rank_missions(
     session: Session, profile: FreelancerProfile, k: int = 50, missions: Iterable[Mission] | None = None
 ) -> list[MatchResult]:
-    """The published missions ``profile`` can take, best first."""
+    """The published missions ``profile`` can take, best first, worded for the freelancer."""
+    index = current_index(session)
+    if str(profile.id) not in index:
+        return []
     if missions is None:
         missions = session.scalars(select(Mission).where(Mission.status == MissionStatus.PUBLISHED.value))
-    booked = booked_slots(session, [profile.id])[profile.id]
-    results = [_score(m, profile, booked, True) for m in missions if not eligibility(m, profile, booked)]
-    results.sort(key=lambda r: (-r.score, r.mission_id))
-    return results[:k]
+    matches = index.rank_missions(str(profile.id), [_mission_record(m) for m in missions], k=k)
+    return [_result(int(m.id), profile.id, m) for m in matches]
 
 
 def snapshot_application(session: Session, application: Application) -> MatchResult | None:
@@ -297,7 +286,52 @@ def snapshot_application(session: Session, application: Application) -> MatchRes
     return result
 
 
+def outcomes(session: Session) -> list[tuple[MissionRecord, FreelancerRecord, str]]:
+    """Every application the SMEs decided on (shortlisted, invited, hired, declined)."""
+    applications = list(
+        session.scalars(
+            select(Application)
+            .where(Application.status.in_(list(OUTCOME_GRADES)))
+            .options(selectinload(Application.mission), selectinload(Application.freelancer))
+        )
+    )
+    # The record's availability does not matter for learning: the pair was already judged.
+    return [
+        (mission_record(a.mission), freelancer_record(a.freelancer, WeekSlots()), a.status) for a in applications
+    ]
+
+
+def retrain(session: Session) -> RefitResult:
+    """Refit the model on all outcomes so far; the old model stays when the new one fails."""
+    return _state().store.refit(pairs_from_outcomes(outcomes(session)))
+
+
+# --- keeping the index fresh -----------------------------------------------------------
+
+
+def _touch(session: Session, profile_id: int) -> None:
+    profile = session.get(FreelancerProfile, profile_id)
+    if profile is not None:
+        profile.updated_at = utcnow()
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_profiles_on_booking_or_history_change(session: Session, _context, _instances) -> None:
+    """A booking or work history that changes makes its profile re-read by the index."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, ContractBooking) and obj.freelancer_id:
+            _touch(session, obj.freelancer_id)
+        elif isinstance(obj, ExperienceEntry) and obj.profile_id:
+            _touch(session, obj.profile_id)
+
+
+@events.bookings_changed.connect
+def _on_bookings_changed(session: Session, freelancer_id: int, **_: Any) -> None:
+    _touch(session, freelancer_id)
+
+
 __all__ = [
-    "MatchResult", "Reason", "booked_slots", "eligibility", "free_slots", "needs_in",
-    "rank_freelancers", "rank_missions", "score_pair", "snapshot_application",
+    "MatchResult", "Reason", "booked_slots", "current_index", "eligibility", "free_slots",
+    "freelancer_record", "mission_record", "rank_freelancers", "rank_missions", "reset_index",
+    "retrain", "score_pair", "snapshot_application",
 ]

@@ -1,0 +1,64 @@
+"""The matcher: hard constraints, then an explained score, for missions and freelancers.
+
+Pure Python, NumPy, SciPy and scikit-learn: no Flask, no database. The app turns its
+rows into records and calls the same functions from the web pages, the JSON API, the
+jobs and the CLI.
+
+    from marketplace.matching import FreelancerRecord, MissionRecord, ProfileIndex
+
+    index = ProfileIndex.build(records)            # once per process, from the profiles
+    index.upsert(record)                           # profile saved / vetting approved
+    index.set_booked_weekdays(fid, ["tue", "thu"]) # contract signed or ended
+    index.remove(fid)                              # profile suspended or deleted
+    matches = index.top_k(mission, 20)             # SME: ranked, explained shortlist
+    for_you = index.rank_missions(fid, open_missions, 10)  # freelancer: "missions pour vous"
+
+    store = default_store()                        # MARKETPLACE_MATCHER_DIR or the packaged model
+    store.refit(pairs_from_outcomes(outcomes))     # RQ job: all outcomes so far, idempotent
+
+Modules: `records` (records, exchange format), `text` (French analysis, needs
+taxonomy), `constraints` (hard rules, French reasons), `features` (pair features),
+`model` (scikit-learn model, artifact store), `index` (column-wise index, top-K),
+`explain` (French breakdowns), `ranking` (one entry point), `training` and
+`evaluation` (fitting, cross-validation, metrics), `cli` (console commands).
+"""
+
+from marketplace.matching.constraints import exclusion_reason, is_eligible
+from marketplace.matching.explain import Explanation, ExplanationItem
+from marketplace.matching.index import Match, ProfileIndex
+from marketplace.matching.model import (
+    OUTCOME_GRADES,
+    MatchModel,
+    ModelStore,
+    RefitResult,
+    default_store,
+    fit_model,
+    pairs_from_outcomes,
+)
+from marketplace.matching.ranking import rank, rank_file, rank_missions
+from marketplace.matching.records import FreelancerRecord, MissionRecord, dump_exchange, load_exchange
+from marketplace.matching.text import extract_needs
+
+__all__ = [
+    "OUTCOME_GRADES",
+    "Explanation",
+    "ExplanationItem",
+    "FreelancerRecord",
+    "Match",
+    "MatchModel",
+    "MissionRecord",
+    "ModelStore",
+    "ProfileIndex",
+    "RefitResult",
+    "default_store",
+    "dump_exchange",
+    "exclusion_reason",
+    "extract_needs",
+    "fit_model",
+    "is_eligible",
+    "load_exchange",
+    "pairs_from_outcomes",
+    "rank",
+    "rank_file",
+    "rank_missions",
+]

@@ -1,0 +1,627 @@
+"""Column-wise index of freelancer profiles: hard-constraint masks and top-K scoring in NumPy.
+
+Every profile is one row of NumPy columns (numbers), bitmasks (weekdays, tools,
+sectors, needs shown in the bio) and one row of a sparse CSR matrix (hashed bio terms).
+The needs are a bitmask rather than a CSR block: the taxonomy fits in one 64-bit word
+and a popcount beats sparse row slicing by an order of magnitude.
+A query applies the hard constraints as boolean masks, builds the pair features of the
+survivors, scores them with the current model and keeps the best K with
+`np.argpartition`: no Python loop over profiles.
+
+Updates (`upsert`, `remove`, `set_booked_weekdays`) change rows in place and never
+refit anything: the text hashing is stateless and the model's IDF weights are applied
+at query time, so a retrained model takes effect on the next query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode
+from marketplace.matching.constraints import EARTH_RADIUS_KM, RATE_TOLERANCE_PERCENT, needs_presence
+from marketplace.matching.features import MODE_CODES, Candidates, MissionQuery, pair_features
+from marketplace.matching.records import FreelancerRecord, MissionRecord
+from marketplace.matching.text import NEED_CODES, NEED_DIMENSION, NEED_INDEX, analyse_texts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from marketplace.matching.explain import Explanation
+    from marketplace.matching.model import MatchModel, ModelStore
+
+__all__ = ["Match", "ProfileIndex"]
+
+_DIM_OF_NEED = np.array([SKILL_CODES.index(NEED_DIMENSION[c]) for c in NEED_CODES])
+assert len(NEED_CODES) <= 64, "the needs bitmask is one uint64 word"
+_WEEKDAY_BIT = {d: 1 << i for i, d in enumerate(WEEKDAYS)}
+_MODES = {code: mode for mode, code in MODE_CODES.items()}
+
+
+def weekday_bits(days: Iterable[str]) -> int:
+    bits = 0
+    for d in days:
+        bits |= _WEEKDAY_BIT[d]
+    return bits
+
+
+def bits_weekdays(bits: int) -> tuple[str, ...]:
+    return tuple(d for d in WEEKDAYS if bits & _WEEKDAY_BIT[d])
+
+
+class _Vocabulary:
+    """Codes (tools, sectors) → bit positions in a growing array of uint64 words."""
+
+    def __init__(self) -> None:
+        self.codes: list[str] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, code: str) -> int:
+        if code not in self.index:
+            self.index[code] = len(self.codes)
+            self.codes.append(code)
+        return self.index[code]
+
+    @property
+    def words(self) -> int:
+        return max(1, -(-len(self.codes) // 64))
+
+    def mask(self, codes: Iterable[str], *, add: bool = False) -> np.ndarray:
+        """Bitmask of the codes; unknown codes are added (`add`) or ignored."""
+        codes = list(codes)
+        if add:
+            for code in codes:
+                self.add(code)  # first, so the mask is wide enough for the new positions
+        out = np.zeros(self.words, dtype=np.uint64)
+        for code in codes:
+            pos = self.index.get(code)
+            if pos is not None:
+                out[pos // 64] |= np.uint64(1 << (pos % 64))
+        return out
+
+    def decode(self, words: np.ndarray) -> list[str]:
+        return [
+            code
+            for pos, code in enumerate(self.codes)
+            if pos // 64 < len(words) and int(words[pos // 64]) >> (pos % 64) & 1
+        ]
+
+
+@dataclass
+class Match:
+    """One ranked freelancer (or mission): id, score 0–100 and its explanation."""
+
+    id: str
+    score: int
+    raw: float
+    explanation: Explanation | None = None
+    facts: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+# Dense columns: name → (dtype, shape suffix)
+_COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
+    "alive": (np.bool_, ()),
+    "vetted": (np.bool_, ()),
+    "years": (np.float32, ()),
+    "rate_cents": (np.int64, ()),
+    "max_half": (np.int16, ()),
+    "avail_bits": (np.uint8, ()),
+    "booked_bits": (np.uint8, ()),
+    "mode": (np.int8, ()),
+    "lat": (np.float64, ()),  # radians, NaN when unknown
+    "lon": (np.float64, ()),
+    "mobility_km": (np.float32, ()),
+    "skills": (np.float32, (len(SKILL_CODES),)),
+    "need_bits": (np.uint64, ()),  # needs shown in the bio
+    "need_dims": (np.uint8, ()),  # skill dimensions of those needs
+    "bio_hash": (np.int64, ()),
+}
+
+
+class ProfileIndex:
+    """All freelancer profiles, column-wise, ready for vectorised constraints and scoring."""
+
+    def __init__(self, model: MatchModel | ModelStore | None = None, capacity: int = 1024) -> None:
+        self._model_source = model
+        self._lock = threading.RLock()
+        self._cap = max(16, capacity)
+        self._n = 0  # physical rows used (dead rows included until compaction)
+        self._cols = {
+            name: np.zeros((self._cap, *shape), dtype=dtype) for name, (dtype, shape) in _COLUMNS.items()
+        }
+        self._tools_vocab = _Vocabulary()
+        self._sector_vocab = _Vocabulary()
+        self._tools = np.zeros((self._cap, 1), dtype=np.uint64)
+        self._sectors = np.zeros((self._cap, 1), dtype=np.uint64)
+        self._text = sp.csr_matrix((0, 0), dtype=np.float32)
+        self._pending: list[sp.csr_matrix] = []  # text rows appended since the last query
+        self._ids: list[str | None] = []
+        self._row: dict[str, int] = {}
+        self._norm_cache: tuple[np.ndarray, np.ndarray] | None = None  # (idf, row norms)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(
+        cls, freelancers: Iterable[FreelancerRecord], model: MatchModel | ModelStore | None = None
+    ) -> ProfileIndex:
+        """An index of these profiles (one batch: the text is hashed in one call)."""
+        records = list(freelancers)
+        index = cls(model, capacity=len(records) + 16)
+        index.upsert_many(records)
+        return index
+
+    def upsert(self, record: FreelancerRecord) -> None:
+        """Add a profile or replace its data; no refit, the next query sees it."""
+        self.upsert_many([record])
+
+    def upsert_many(self, records: Sequence[FreelancerRecord]) -> None:
+        """Add or replace many profiles at once (the bios are analysed in one batch)."""
+        with self._lock:
+            new_text: list[FreelancerRecord] = []
+            for rec in records:
+                row = self._row.get(rec.id)
+                if row is not None and self._cols["bio_hash"][row] == _hash(rec.bio):
+                    self._write_dense(row, rec)  # same bio: the sparse rows stay valid
+                else:
+                    if row is not None:
+                        self._kill(row)
+                    new_text.append(rec)
+            if not new_text:
+                return
+            # A record listed twice in one batch: the last one wins.
+            latest = {rec.id: rec for rec in new_text}
+            new_text = list(latest.values())
+            self._grow(self._n + len(new_text))
+            need_sets, text = analyse_texts([rec.bio for rec in new_text])
+            for rec, needs in zip(new_text, need_sets, strict=True):
+                row = self._n
+                self._n += 1
+                self._ids.append(rec.id)
+                self._row[rec.id] = row
+                self._write_dense(row, rec)
+                self._cols["need_bits"][row] = need_bits(needs)
+                self._cols["need_dims"][row] = _dims_bits(needs)
+            self._pending.append(text)
+            self._norm_cache = None
+
+    def remove(self, freelancer_id: str) -> bool:
+        """Drop a profile (e.g. deleted or suspended); True if it was there."""
+        with self._lock:
+            row = self._row.pop(str(freelancer_id), None)
+            if row is None:
+                return False
+            self._kill(row)
+            self._maybe_compact()
+            return True
+
+    def set_booked_weekdays(self, freelancer_id: str, weekdays: Iterable[str]) -> None:
+        """Weekdays booked by signed contracts: they are never offered again."""
+        with self._lock:
+            self._cols["booked_bits"][self._require(freelancer_id)] = weekday_bits(weekdays)
+
+    def set_vetted(self, freelancer_id: str, vetted: bool) -> None:
+        """Vetting decision changed (approved, suspended)."""
+        with self._lock:
+            self._cols["vetted"][self._require(freelancer_id)] = bool(vetted)
+
+    def nbytes(self) -> int:
+        """Memory held by the index's arrays and sparse matrix (ids and dicts excluded)."""
+        text = self._sparse()
+        arrays = [*self._cols.values(), self._tools, self._sectors, text.data, text.indices, text.indptr]
+        return int(sum(a.nbytes for a in arrays))
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __contains__(self, freelancer_id: object) -> bool:
+        return str(freelancer_id) in self._row
+
+    def ids(self) -> list[str]:
+        return list(self._row)
+
+    def ids_of(self, rows: Iterable[int]) -> list[str]:
+        """Freelancer ids of row numbers (as returned by `eligible_rows`)."""
+        return [self._ids[int(r)] for r in rows]  # type: ignore[misc]
+
+    def _require(self, freelancer_id: str) -> int:
+        try:
+            return self._row[str(freelancer_id)]
+        except KeyError:
+            raise KeyError(f"unknown freelancer: {freelancer_id}") from None
+
+    def _write_dense(self, row: int, rec: FreelancerRecord) -> None:
+        c = self._cols
+        c["alive"][row] = True
+        c["vetted"][row] = rec.vetted
+        c["years"][row] = rec.years_experience
+        c["rate_cents"][row] = rec.daily_rate_cents
+        c["max_half"][row] = rec.max_half_days_per_week
+        c["avail_bits"][row] = weekday_bits(rec.available_weekdays)
+        c["booked_bits"][row] = weekday_bits(rec.booked_weekdays)
+        c["mode"][row] = MODE_CODES[rec.work_mode]
+        c["lat"][row] = np.radians(rec.lat) if rec.lat is not None else np.nan
+        c["lon"][row] = np.radians(rec.lon) if rec.lon is not None else np.nan
+        c["mobility_km"][row] = rec.mobility_km
+        c["skills"][row] = [rec.level(code) for code in SKILL_CODES]
+        c["bio_hash"][row] = _hash(rec.bio)
+        tools = self._tools_vocab.mask(rec.tools, add=True)
+        sectors = self._sector_vocab.mask(rec.current_client_sectors, add=True)
+        self._tools = _widen(self._tools, len(tools))
+        self._sectors = _widen(self._sectors, len(sectors))
+        self._tools[row] = 0
+        self._tools[row, : len(tools)] = tools
+        self._sectors[row] = 0
+        self._sectors[row, : len(sectors)] = sectors
+
+    def _kill(self, row: int) -> None:
+        self._cols["alive"][row] = False
+        self._ids[row] = None
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._cap:
+            return
+        cap = max(needed, self._cap * 2)
+        for name, arr in self._cols.items():
+            grown = np.zeros((cap, *arr.shape[1:]), dtype=arr.dtype)
+            grown[: self._n] = arr[: self._n]
+            self._cols[name] = grown
+        for attr in ("_tools", "_sectors"):
+            arr = getattr(self, attr)
+            grown = np.zeros((cap, arr.shape[1]), dtype=arr.dtype)
+            grown[: self._n] = arr[: self._n]
+            setattr(self, attr, grown)
+        self._cap = cap
+
+    def _sparse(self) -> sp.csr_matrix:
+        """The text matrix with every pending row merged (one vstack)."""
+        if self._pending:
+            parts = ([self._text] if self._text.shape[0] else []) + self._pending
+            self._text = sp.vstack(parts, format="csr")
+            self._pending = []
+        return self._text
+
+    def _maybe_compact(self) -> None:
+        dead = self._n - len(self._row)
+        if dead > 1024 and dead > self._n // 3:
+            self.compact()
+
+    def compact(self) -> None:
+        """Drop dead rows (after many removals or bio edits); ids keep their data."""
+        with self._lock:
+            text = self._sparse()
+            keep = np.flatnonzero(self._cols["alive"][: self._n])
+            for name, arr in self._cols.items():
+                fresh = np.zeros_like(arr)
+                fresh[: len(keep)] = arr[keep]
+                self._cols[name] = fresh
+            for attr in ("_tools", "_sectors"):
+                arr = getattr(self, attr)
+                fresh = np.zeros_like(arr)
+                fresh[: len(keep)] = arr[keep]
+                setattr(self, attr, fresh)
+            self._text = text[keep]
+            self._ids = [self._ids[r] for r in keep]
+            self._row = {fid: r for r, fid in enumerate(self._ids) if fid is not None}
+            self._n = len(keep)
+            self._norm_cache = None
+
+    # ------------------------------------------------------------------ querying
+
+    def _model(self) -> MatchModel:
+        from marketplace.matching.model import resolve_model
+
+        return resolve_model(self._model_source)
+
+    def prepare(self, mission: MissionRecord) -> _Query:
+        """The mission as masks and vectors over this index's vocabularies."""
+        (needs,), text = analyse_texts([mission.text])
+        need_idx = np.array(sorted(NEED_INDEX[c] for c in needs), dtype=np.int64)
+        need_dims = np.zeros(len(SKILL_CODES), dtype=bool)
+        need_dims[_DIM_OF_NEED[need_idx]] = True
+        # covered_by_dims[b] = needs asked in the dimensions of bitmask b (a bio's dimensions)
+        asked_per_dim = np.bincount(_DIM_OF_NEED[need_idx], minlength=len(SKILL_CODES))
+        dim_bits = np.arange(1 << len(SKILL_CODES))
+        covered_by_dims = ((dim_bits[:, None] >> np.arange(len(SKILL_CODES))) & 1) @ asked_per_dim
+        required = np.array([mission.skills_required.get(c, 0) for c in SKILL_CODES], dtype=np.float64)
+        features = MissionQuery(
+            min_years=float(mission.min_years_experience),
+            required=required,
+            need_dims=need_dims,
+            need_count=len(need_idx),
+            needed_days=mission.full_days_needed,
+            half_days=mission.half_days_per_week,
+            budget_cents=mission.max_daily_rate_cents,
+            tools_count=len(mission.tools),
+            mode=MODE_CODES[mission.work_mode],
+        )
+        sector_mask = (
+            self._sector_vocab.mask([mission.sector]) if mission.non_compete and mission.sector else None
+        )
+        return _Query(
+            mission=mission,
+            features=features,
+            needs=needs,
+            need_mask=np.uint64(need_bits(needs)),
+            covered_by_dims=covered_by_dims.astype(np.float64),
+            weekday_bits=weekday_bits(mission.weekdays),
+            tools_mask=self._tools_vocab.mask(mission.tools),
+            sector_mask=sector_mask,
+            text=text,
+        )
+
+    def eligible_rows(self, mission: MissionRecord | _Query, rows: np.ndarray | None = None) -> np.ndarray:
+        """Row numbers passing every hard constraint (vectorised), among `rows` or all rows."""
+        q = mission if isinstance(mission, _Query) else self.prepare(mission)
+        m = q.mission
+        if rows is None:
+            base = None
+            c = {name: arr[: self._n] for name, arr in self._cols.items()}  # views, no copy
+            sectors = self._sectors[: self._n]
+        else:
+            base = np.asarray(rows, dtype=np.int64)
+            c = {name: arr[base] for name, arr in self._cols.items()}
+            sectors = self._sectors[base]
+        mask = c["alive"] & c["vetted"] & (c["max_half"] >= m.half_days_per_week)
+        # Exact integer rule: rate × 100 ≤ budget × 120.
+        mask &= c["rate_cents"] * 100 <= m.max_daily_rate_cents * (100 + RATE_TOLERANCE_PERCENT)
+        free = c["avail_bits"] & ~c["booked_bits"]
+        if q.weekday_bits:
+            mask &= (free & q.weekday_bits) == q.weekday_bits
+        else:
+            mask &= np.bitwise_count(free) >= m.full_days_needed
+        if q.sector_mask is not None and q.sector_mask.any():
+            words = sectors[:, : len(q.sector_mask)]
+            mask &= ~((words & q.sector_mask) != 0).any(axis=1)
+        local = np.flatnonzero(mask)
+        if needs_presence(m):
+            local = local[c["mode"][local] != MODE_CODES[WorkMode.REMOTE]]
+            if m.lat is None or m.lon is None:
+                local = local[:0]
+            else:
+                physical = local if base is None else base[local]
+                dist = self._distance_km(physical, m)
+                local = local[dist <= c["mobility_km"][local]]  # NaN distance (unknown) fails
+        return local if base is None else base[local]
+
+    def eligible(self, mission: MissionRecord) -> list[str]:
+        """Ids of the eligible profiles, in index order."""
+        with self._lock:
+            return [self._ids[r] for r in self.eligible_rows(mission)]  # type: ignore[misc]
+
+    def _distance_km(self, rows: np.ndarray, m: MissionRecord) -> np.ndarray:
+        lat1, lon1 = self._cols["lat"][rows], self._cols["lon"][rows]
+        lat2, lon2 = np.radians(m.lat), np.radians(m.lon)
+        a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+    def features(self, q: _Query, rows: np.ndarray, idf: np.ndarray) -> np.ndarray:
+        """Pair features of the mission with the given rows (training and scoring share it)."""
+        return pair_features(q.features, self._candidates(q, rows, idf))
+
+    def _candidates(self, q: _Query, rows: np.ndarray, idf: np.ndarray) -> Candidates:
+        text = self._sparse()
+        c = self._cols
+        m = q.mission
+        free = c["avail_bits"][rows] & ~c["booked_bits"][rows]
+        words = self._tools[rows, : len(q.tools_mask)]
+        overlap = np.bitwise_count(words & q.tools_mask).sum(axis=1)
+        if needs_presence(m) and m.lat is not None and m.lon is not None:
+            radius = np.maximum(c["mobility_km"][rows].astype(np.float64), 1.0)
+            dist_frac = np.nan_to_num(self._distance_km(rows, m) / radius, nan=1.0)
+        else:
+            dist_frac = np.zeros(len(rows))
+        bits = c["need_bits"][rows]
+        return Candidates(
+            years=c["years"][rows],
+            skills=c["skills"][rows],
+            free_days=np.bitwise_count(free).astype(np.float64),
+            max_half_days=c["max_half"][rows].astype(np.float64),
+            tools_overlap=overlap.astype(np.float64),
+            rate_cents=c["rate_cents"][rows].astype(np.float64),
+            mode=c["mode"][rows].astype(np.int64),
+            distance_frac=dist_frac,
+            needs_covered=np.bitwise_count(bits & q.need_mask).astype(np.float64),
+            need_dims_covered=q.covered_by_dims[c["need_dims"][rows]],
+            bio_needs=np.bitwise_count(bits).astype(np.float64),
+            text_sim=self._text_similarity(q, rows, text, idf),
+        )
+
+    def _text_similarity(
+        self, q: _Query, rows: np.ndarray, text: sp.csr_matrix, idf: np.ndarray
+    ) -> np.ndarray:
+        """IDF-weighted cosine between the description and the bios (binary term vectors)."""
+        qv = q.text
+        q_weights = idf[qv.indices].astype(np.float64) ** 2
+        q_norm = float(np.sqrt((qv.data.astype(np.float64) ** 2 * q_weights).sum()))
+        if q_norm == 0 or text.shape[0] == 0 or len(rows) == 0:
+            return np.zeros(len(rows))
+        # Only the query's columns matter: a dense float32 query keeps scipy from
+        # upcasting the whole matrix on each product.
+        query = np.zeros(text.shape[1], dtype=np.float32)
+        query[qv.indices] = qv.data * q_weights
+        norms = self._row_norms(text, idf)
+        if len(rows) * 3 > text.shape[0]:
+            dots = (text @ query)[rows]  # most rows: one pass beats slicing
+        else:
+            dots = text[rows] @ query
+        return dots / (np.maximum(norms[rows], 1e-9) * q_norm)
+
+    def _row_norms(self, text: sp.csr_matrix, idf: np.ndarray) -> np.ndarray:
+        cached = self._norm_cache
+        if cached is None or cached[0] is not idf or len(cached[1]) != text.shape[0]:
+            # Binary rows: |b|² under the IDF weights is b · idf².
+            weights = (idf.astype(np.float64) ** 2).astype(np.float32)
+            cached = (idf, np.sqrt(text @ weights).astype(np.float64))
+            self._norm_cache = cached
+        return cached[1]
+
+    def top_k(
+        self, mission: MissionRecord, k: int = 20, *, explain: bool = True, ids: Iterable[str] | None = None
+    ) -> list[Match]:
+        """The K best eligible freelancers for a mission (or among ``ids``), best first."""
+        model = self._model()
+        with self._lock:
+            q = self.prepare(mission)
+            if ids is None:
+                rows = self.eligible_rows(q)
+            else:
+                wanted = np.array(sorted(self._row[i] for i in map(str, ids) if i in self._row), dtype=np.int64)
+                rows = self.eligible_rows(q, wanted) if len(wanted) else wanted
+            if len(rows) == 0 or k <= 0:
+                return []
+            X = self.features(q, rows, model.idf)
+            raw = model.raw_scores(X)
+            if len(rows) > k:
+                part = np.argpartition(-raw, k - 1)[:k]
+            else:
+                part = np.arange(len(rows))
+            # Ties broken by id so results are stable across runs and index layouts.
+            order = sorted(part, key=lambda i: (-raw[i], self._ids[rows[i]]))
+            top = np.array(order, dtype=np.int64)
+            points = model.to_points(raw[top])
+            matches = [
+                Match(id=self._ids[rows[i]], score=int(p), raw=float(raw[i]))  # type: ignore[arg-type]
+                for i, p in zip(top, points, strict=True)
+            ]
+            if explain:
+                self._explain(q, rows[top], X[top], matches, model)
+            return matches
+
+    def scores(self, mission: MissionRecord, ids: Iterable[str] | None = None) -> dict[str, float]:
+        """Raw model score of every eligible profile (or of the given ids when eligible)."""
+        model = self._model()
+        with self._lock:
+            q = self.prepare(mission)
+            rows = self.eligible_rows(q)
+            if ids is not None:
+                wanted = {self._row[i] for i in map(str, ids) if i in self._row}
+                rows = rows[np.isin(rows, list(wanted))]
+            if len(rows) == 0:
+                return {}
+            raw = model.raw_scores(self.features(q, rows, model.idf))
+            return {self._ids[r]: float(s) for r, s in zip(rows, raw, strict=True)}  # type: ignore[misc]
+
+    def rank_missions(
+        self,
+        freelancer_id: str,
+        missions: Iterable[MissionRecord],
+        k: int = 10,
+        *,
+        explain: bool = True,
+        model: MatchModel | ModelStore | None = None,
+    ) -> list[Match]:
+        """Missions this freelancer is eligible for, best first, worded for the freelancer."""
+        from marketplace.matching.explain import explain_pair
+        from marketplace.matching.model import resolve_model
+
+        scorer = resolve_model(model) if model is not None else self._model()
+        with self._lock:
+            row = self._require(freelancer_id)
+            one = np.array([row])
+            found = []
+            for mission in missions:
+                q = self.prepare(mission)
+                if len(self.eligible_rows(q, one)):
+                    X = self.features(q, one, scorer.idf)
+                    found.append((float(scorer.raw_scores(X)[0]), mission.id, q, X))
+            found.sort(key=lambda t: (-t[0], t[1]))
+            matches = []
+            for raw, mission_id, q, X in found[: max(k, 0)]:
+                score = int(scorer.to_points(np.array([raw]))[0])
+                match = Match(id=mission_id, score=score, raw=raw)
+                if explain:
+                    match.facts = self.facts(q, row)
+                    match.explanation = explain_pair(
+                        q.mission,
+                        match.facts,
+                        scorer.contributions(X)[0],
+                        score,
+                        audience="freelancer",
+                        base=scorer.base_points,
+                    )
+                matches.append(match)
+            return matches
+
+    def _explain(
+        self, q: _Query, rows: np.ndarray, X: np.ndarray, matches: list[Match], model: MatchModel
+    ) -> None:
+        from marketplace.matching.explain import explain_pair
+
+        contributions = model.contributions(X)
+        for match, row, contrib in zip(matches, rows, contributions, strict=True):
+            facts = self.facts(q, int(row))
+            match.facts = facts
+            match.explanation = explain_pair(q.mission, facts, contrib, match.score, base=model.base_points)
+
+    def facts(self, q: _Query, row: int) -> dict[str, Any]:
+        """Readable facts of one row for the explanations."""
+        c = self._cols
+        m = q.mission
+        shown = needs_of_bits(int(c["need_bits"][row]))
+        distance = None
+        if m.lat is not None and m.lon is not None and not np.isnan(c["lat"][row]):
+            distance = float(self._distance_km(np.array([row]), m)[0])
+        return {
+            "years": int(c["years"][row]),
+            "skills": {code: int(v) for code, v in zip(SKILL_CODES, c["skills"][row], strict=True)},
+            "free_weekdays": bits_weekdays(int(c["avail_bits"][row] & ~c["booked_bits"][row])),
+            "max_half_days": int(c["max_half"][row]),
+            "rate_cents": int(c["rate_cents"][row]),
+            "tools": self._tools_vocab.decode(self._tools[row]),
+            "work_mode": _MODES[int(c["mode"][row])],
+            "distance_km": distance,
+            "mobility_km": int(c["mobility_km"][row]),
+            "needs_asked": sorted(q.needs, key=NEED_INDEX.__getitem__),
+            "needs_shown": sorted(shown, key=NEED_INDEX.__getitem__),
+        }
+
+
+@dataclass(frozen=True)
+class _Query:
+    mission: MissionRecord
+    features: MissionQuery
+    needs: frozenset[str]
+    need_mask: np.uint64
+    covered_by_dims: np.ndarray
+    weekday_bits: int
+    tools_mask: np.ndarray
+    sector_mask: np.ndarray | None
+    text: sp.csr_matrix
+
+
+def need_bits(codes: Iterable[str]) -> int:
+    """Bitmask of need codes (bit i = NEED_CODES[i])."""
+    bits = 0
+    for code in codes:
+        bits |= 1 << NEED_INDEX[code]
+    return bits
+
+
+def needs_of_bits(bits: int) -> frozenset[str]:
+    return frozenset(code for i, code in enumerate(NEED_CODES) if bits >> i & 1)
+
+
+def _dims_bits(codes: Iterable[str]) -> int:
+    bits = 0
+    for code in codes:
+        bits |= 1 << int(_DIM_OF_NEED[NEED_INDEX[code]])
+    return bits
+
+
+def _widen(arr: np.ndarray, words: int) -> np.ndarray:
+    if arr.shape[1] >= words:
+        return arr
+    out = np.zeros((arr.shape[0], words), dtype=arr.dtype)
+    out[:, : arr.shape[1]] = arr
+    return out
+
+
+def _hash(text: str) -> int:
+    """64-bit fingerprint of a bio: an unchanged bio keeps its analysed row."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
