@@ -11,6 +11,7 @@ from sqlalchemy import select
 from marketplace import events
 from marketplace.db import today
 from marketplace.errors import DomainError
+from marketplace.formatting import euros
 from marketplace.models.audit import AuditLog
 from marketplace.models.missions import DEFAULT_KPIS, Application, Mission, MissionStatus
 from marketplace.services import missions, sizing
@@ -117,9 +118,9 @@ def test_a_valid_draft_can_be_saved_then_published(app_ctx, db_session, sme_user
          "Pour 2 jours par semaine, choisissez 2 jours (vous en avez coché 3), ou cochez « jours flexibles »."),
         ({"weekdays": []}, "weekdays", "Choisissez les jours de présence, ou cochez « jours flexibles »."),
         ({"max_daily_rate_cents": 9_999}, "budget",
-         "Le budget (TJM maximum) doit être compris entre 100\u00a0€ et 2\u00a0000\u00a0€ par jour."),
+         f"Le budget (TJM maximum) doit être compris entre {euros(10_000)} et {euros(200_000)} par jour."),
         ({"max_daily_rate_cents": 200_001}, "budget",
-         "Le budget (TJM maximum) doit être compris entre 100\u00a0€ et 2\u00a0000\u00a0€ par jour."),
+         f"Le budget (TJM maximum) doit être compris entre {euros(10_000)} et {euros(200_000)} par jour."),
         ({"start_date": today() - timedelta(days=1)}, "start_date", "La date de démarrage ne peut pas être dans le passé."),
         ({"start_date": None}, "start_date", "Indiquez la date de démarrage souhaitée."),
         ({"work_mode": "hybrid", "onsite_days_per_week": 3}, "onsite_days_per_week",

@@ -22,7 +22,7 @@ def test_the_default_inputs_reproduce_the_ile_de_france_example_exactly():
     assert result.freelance_cents == 4_230_000         # 450 € × 94
     assert result.saving_cents == 660_000
     assert percent(result.saving_rate) == "13,5\u00a0%"
-    assert money(result.salaried_cents, with_cents=False) == "48\u00a0900\u00a0€"
+    assert money(result.salaried_cents, with_cents=False) == "48\u202f900\u00a0€"
 
 
 def test_every_input_is_editable_and_half_days_are_exact():

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from marketplace.db import today, utcnow
+from marketplace.formatting import money
 from marketplace.models.billing import Invoice, InvoiceSeries
 from marketplace.models.companies import TeamInvitation
 from marketplace.models.contracts import Contract
@@ -223,7 +224,7 @@ def published(director):
     return mission
 
 
-def test_the_applications_page_shows_each_score_and_its_breakdown(client, published, db_session):
+def test_the_applications_page_shows_each_score_and_its_breakdown(app_ctx, client, published, db_session):
     from marketplace.services import matching
 
     application = ApplicationFactory(mission=published)
@@ -356,4 +357,4 @@ def test_contracts_cras_and_invoices_appear_once_there_are_some(client, director
     assert ">Contrats<" in page and profile.display_name in page
     assert "Comptes rendus d'activité (CRA)" in page and "octobre 2026" in page
     assert ">Factures<" in page and f"F{profile.id}-2026-0001" in page and f"F{profile.id}-2026-0002" not in page
-    assert "Reste à payer : <strong>3\u00a0600,00\u00a0€</strong>" in page
+    assert f"Reste à payer : <strong>{money(360_000)}</strong>" in page

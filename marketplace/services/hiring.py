@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 
 from marketplace import events
 from marketplace.db import utcnow
-from marketplace.domain import days_label
 from marketplace.errors import DomainError
 from marketplace.formatting import PARIS, euros, weekdays_fr
 from marketplace.models.freelancers import FreelancerProfile
@@ -27,6 +26,7 @@ from marketplace.models.users import CompanyRole, User
 from marketplace.services import mail, matching
 from marketplace.services.audit import record
 from marketplace.services.links import external_url
+from marketplace.services.sizing import days_label
 
 MAX_MESSAGE_LENGTH = 2000
 OPEN_STATUSES = (

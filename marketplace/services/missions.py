@@ -24,7 +24,6 @@ from marketplace.domain import (
     SUB_SKILLS,
     WEEKDAYS,
     WorkMode,
-    days_label,
     normalize_tools,
 )
 from marketplace.errors import DomainError
@@ -48,6 +47,7 @@ from marketplace.services.sizing import (
     InvalidInput,
     TaskLine,
     VolumeRecommendation,
+    days_label,
     raise_if_any,
     recommend_volume,
     suggested_levels,

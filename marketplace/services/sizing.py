@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
-from marketplace.domain import SKILL_LABELS, SUB_SKILL_LABELS, SUB_SKILLS, days_label
+from marketplace.domain import SKILL_LABELS, SUB_SKILL_LABELS, SUB_SKILLS
 from marketplace.errors import DomainError
-from marketplace.formatting import decimal_fr, euros, group_thousands
+from marketplace.formatting import days_fr, decimal_fr, euros, group_thousands
 
 
 class InvalidInput(DomainError):
@@ -33,6 +33,11 @@ def raise_if_any(errors: list[DomainError]) -> None:
     """Raise :class:`InvalidInput` when ``errors`` is not empty."""
     if errors:
         raise InvalidInput(errors)
+
+
+def days_label(half_days: int) -> str:
+    """A number of half days in French: 3 → ``1,5 jour``."""
+    return days_fr(Decimal(half_days) / 2)
 
 
 def _cents(value: Decimal) -> int:

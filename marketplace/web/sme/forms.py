@@ -31,11 +31,10 @@ from marketplace.domain import (
     TOOLS_CATALOGUE,
     WEEKDAY_LABELS,
     WORK_MODE_LABELS,
-    days_label,
 )
 from marketplace.errors import DomainError
 from marketplace.services.missions import CLOSE_REASONS
-from marketplace.services.sizing import TaskLine
+from marketplace.services.sizing import TaskLine, days_label
 from marketplace.web.fields import FrenchDecimalField, FrenchIntegerField, MultiCheckboxField
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 

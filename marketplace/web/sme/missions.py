@@ -9,7 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from marketplace.db import commit, db, today
-from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE, days_label
+from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE
 from marketplace.errors import DomainError
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import (
@@ -149,7 +149,7 @@ def mission_perimeter(mission_id: int):
             show_errors(form, exc)
         else:
             commit()
-            flash(f"Périmètre mis à jour : nous recommandons {days_label(volume.recommended_half_days)} "
+            flash(f"Périmètre mis à jour : nous recommandons {sizing.days_label(volume.recommended_half_days)} "
                   "par semaine.", "success")
             return redirect(url_for("sme.mission_edit", mission_id=mission.id))
     return _render_perimeter(form, mission, status=422)
