@@ -14,7 +14,7 @@ from marketplace.errors import DomainError
 from marketplace.formatting import euros
 from marketplace.models.audit import AuditLog
 from marketplace.models.missions import DEFAULT_KPIS, Application, Mission, MissionStatus
-from marketplace.services import missions, sizing
+from marketplace.services import matching, missions, sizing
 from marketplace.services.sizing import InvalidInput, TaskLine
 from tests.factories import ApplicationFactory, MissionFactory, PerimeterLineFactory
 
@@ -215,10 +215,12 @@ def test_closing_needs_a_reason_and_tells_the_open_applicants(app_ctx, db_sessio
         missions.close(db_session, mission, sme_user, "hired_elsewhere", "Recrutement interne")
     assert mission.status == MissionStatus.CLOSED.value
     assert mission.close_reason == "Poste pourvu en dehors de la plateforme : Recrutement interne"
-    assert waiting.status == "declined" and accepted_elsewhere.status == "withdrawn"
-    assert [(kw["old"], kw["new"]) for _, kw in seen] == [("applied", "declined")]
+    # Not "declined": the SME judged the mission, not the freelancer (the matcher learns from declines).
+    assert waiting.status == "closed" and accepted_elsewhere.status == "withdrawn"
+    assert [(kw["old"], kw["new"]) for _, kw in seen] == [("applied", "closed")]
     message = outbox.last_to(waiting.freelancer.user.email)
-    assert "a clôturé la mission" in message.body_text
+    assert "a clôturé la mission" in message.body_text and "Cela ne dit rien de votre profil" in message.body_text
+    assert matching.outcomes(db_session) == []  # nothing for the matcher to learn as a rejection
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "mission.closed"))
     assert entry.reason == mission.close_reason
     with pytest.raises(DomainError):
@@ -234,6 +236,6 @@ def test_a_mission_is_filled_only_after_an_accepted_application(app_ctx, db_sess
     chosen.status = "accepted"
     missions.mark_filled(db_session, mission, sme_user)
     assert mission.status == MissionStatus.FILLED.value and mission.closed_at is not None
-    assert other.status == "declined" and chosen.status == "accepted"
+    assert other.status == "closed" and chosen.status == "accepted"
     assert "a été pourvue" in outbox.last_to(other.freelancer.user.email).body_text
     assert db_session.scalar(select(Application.status).where(Application.id == chosen.id)) == "accepted"

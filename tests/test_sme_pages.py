@@ -250,7 +250,7 @@ def test_deciding_on_applications_from_the_list(client, published, outbox):
     response = client.post(f"/entreprise/candidatures/{third.id}/accepter", follow_redirects=True)
     assert third.status == "applied" and "Vous avez déjà retenu" in text(response)
     response = client.post(f"/entreprise/missions/{published.id}/pourvue", follow_redirects=True)
-    assert published.status == "filled" and third.status == "declined"
+    assert published.status == "filled" and third.status == "closed"
     assert "Mission pourvue le" in text(response)
 
 

@@ -95,7 +95,7 @@ def _display_rank(item: Applicant) -> tuple[int, int, int]:
         group = 2 if item.ineligible else 1
     elif status == ApplicationStatus.INVITED.value:
         group = 3
-    else:
+    else:  # declined, withdrawn, closed
         group = 4
     shortlisted = 0 if status == ApplicationStatus.SHORTLISTED.value else 1
     return group, shortlisted, -(item.score or 0)
@@ -240,13 +240,19 @@ def accept(session: Session, application: Application, actor: User) -> Applicati
     return application
 
 
-def decline_open_applications(session: Session, mission: Mission, actor: User | None, message: str) -> int:
-    """Decline every application still open on ``mission`` (it closes or is filled)."""
+def close_open_applications(session: Session, mission: Mission, actor: User | None, message: str) -> int:
+    """Tell every open application that ``mission`` closed or was filled.
+
+    Their status becomes ``closed``, not ``declined``: the SME judged the mission, not
+    these freelancers, and the matcher learns from declines.
+    """
     rows = session.scalars(
         select(Application).where(Application.mission_id == mission.id, Application.status.in_(OPEN_STATUSES))
     ).all()
     for application in rows:
-        decline(session, application, actor, message)
+        _change(session, application, actor, ApplicationStatus.CLOSED, "closed", message=message)
+        _mail_freelancer(session, application, "sme_application_closed",
+                         f"Mission close : {mission.title}", message=message)
     return len(rows)
 
 

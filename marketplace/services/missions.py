@@ -440,7 +440,7 @@ def close_reason_text(code: str, details: str = "") -> str:
 
 
 def close(session: Session, mission: Mission, actor: User, reason_code: str, details: str = "") -> Mission:
-    """Close a draft or a published mission with a reason; open applications are declined."""
+    """Close a draft or a published mission with a reason; open applications are told."""
     if mission.status not in (MissionStatus.DRAFT.value, MissionStatus.PUBLISHED.value):
         raise DomainError("Cette mission est déjà pourvue ou clôturée.")
     if reason_code not in CLOSE_REASONS:
@@ -449,9 +449,10 @@ def close(session: Session, mission: Mission, actor: User, reason_code: str, det
         raise DomainError("Précisez la raison de la clôture.", "details")
     if len(details or "") > 1000:
         raise DomainError("1 000 caractères au plus.", "details")
-    hiring.decline_open_applications(
+    hiring.close_open_applications(
         session, mission, actor,
-        f"L'entreprise a clôturé la mission « {mission.title} » sans donner suite. Merci pour votre intérêt.",
+        f"{mission.company.legal_name} a clôturé la mission « {mission.title} » sans la pourvoir. "
+        "Merci pour votre intérêt.",
     )
     mission.status = MissionStatus.CLOSED.value
     mission.close_reason = close_reason_text(reason_code, details)
@@ -473,7 +474,7 @@ def mark_filled(session: Session, mission: Mission, actor: User) -> Mission:
     )
     if accepted is None:
         raise DomainError("Acceptez d'abord la candidature retenue : la mission sera alors pourvue.")
-    hiring.decline_open_applications(
+    hiring.close_open_applications(
         session, mission, actor,
         f"La mission « {mission.title} » a été pourvue. Merci pour votre candidature.",
     )
