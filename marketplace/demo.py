@@ -151,6 +151,7 @@ def seed(session: Session) -> Summary:
     missions = seed_missions(session, companies)
     seed_applications(session, missions, profiles)
     seed_freelancer_journey(session, profiles, missions)
+    seed_sme_journey(session, companies[0])
     session.flush()
     return Summary(
         companies=session.scalar(select(func.count()).select_from(Company)),
@@ -542,3 +543,116 @@ POSTAL_CODES = {
     "Bordeaux": "33000", "Lille": "59000", "Toulouse": "31000", "Marseille": "13001", "Rennes": "35000",
     "Strasbourg": "67000", "Montpellier": "34000", "Nice": "06000", "Grenoble": "38000",
 }
+# --- the SME journey of the first demo company (pme@demo.test) -----------------------
+
+SME_TEAM_MEMBER = ("equipe@demo.test", "demo-pme", "Hugo", "Lemaire")
+SME_PENDING_INVITE = "nouvelle.recrue@demo.test"
+SME_MISSIONS = {
+    "published": "Office manager à temps partagé — le périmètre type",
+    "draft": "Office manager pour notre déménagement",
+    "closed": "Office manager — remplacement de congé",
+    "filled": "Office manager — services généraux et achats",
+}
+
+
+def _sme_mission(session: Session, company: Company, owner: User, key: str, codes: tuple[str, ...],
+                 weekdays: list[str], half_days: int, start_in_days: int) -> Mission | None:
+    """Create one mission through the SME services, unless it exists (looked up by title)."""
+    from marketplace.services import missions as mission_service
+    from marketplace.services import sizing
+
+    title = SME_MISSIONS[key]
+    if session.scalar(select(Mission.id).where(Mission.company_id == company.id, Mission.title == title)):
+        return None
+    lines = [sizing.catalogue_line(code, criticality=4 if n == 0 else 3) for n, code in enumerate(codes)]
+    mission = mission_service.create_draft(session, company, owner, lines, signals=("director_ops", "onboarding_lost"))
+    data = mission_service.data_from_mission(mission)
+    data.title = title
+    data.half_days_per_week = half_days
+    data.flexible_weekdays = not weekdays
+    data.weekdays = weekdays
+    data.start_date = today() + timedelta(days=start_in_days)
+    data.max_daily_rate_cents = 48_000
+    data.tools = ["Notion", "Slack", "PayFit"]
+    mission_service.update(session, mission, owner, data, today())
+    return mission
+
+
+def _demo_application(session: Session, mission: Mission, profile: FreelancerProfile, rng: random.Random) -> Application:
+    from marketplace.services import matching
+
+    free = matching.free_slots(profile, matching.booked_slots(session, [profile.id])[profile.id]).full_days()
+    application = Application(
+        mission=mission, freelancer=profile, source="applied", status=ApplicationStatus.APPLIED.value,
+        note=rng.choice((
+            "Bonjour, j'ai structuré l'intégration et les achats de deux PME de votre taille. "
+            "Je peux commencer à la date prévue.",
+            "Votre périmètre ressemble beaucoup à celui de ma cliente actuelle : je serais ravie d'en parler.",
+            "Disponible sur les jours demandés, avec l'habitude des équipes qui grandissent vite.",
+        )),
+        proposed_rate_cents=profile.daily_rate_cents,
+        offered_weekdays=[d for d in mission.weekdays if d in free] or free[:2],
+    )
+    session.add(application)
+    session.flush()
+    matching.snapshot_application(session, application)
+    return application
+
+
+def seed_sme_journey(session: Session, company: Company) -> None:
+    """Missions in every status, scored applications, decisions and a team for pme@demo.test."""
+    from marketplace.models.companies import TeamInvitation
+    from marketplace.services import hiring, matching, teams
+    from marketplace.services.links import external_url
+    from marketplace.services import missions as mission_service
+
+    owner = session.scalar(select(User).where(User.email == "pme@demo.test"))
+    if owner is None or owner.company_id != company.id:
+        return
+    rng = rng_for("sme-journey", company.id)
+
+    email, password, first, last = SME_TEAM_MEMBER
+    member, created = _user(session, email, password, Role.SME, first, last)
+    if created:
+        member.company = company
+        member.company_role = CompanyRole.MEMBER.value
+    has_invite = session.scalar(select(TeamInvitation.id).where(TeamInvitation.email == SME_PENDING_INVITE))
+    if has_invite is None:
+        teams.invite(session, company, owner, SME_PENDING_INVITE,
+                     lambda token: external_url("sme.join_team", token=token))
+
+    published = _sme_mission(session, company, owner, "published", sizing_example_codes(), ["tue", "thu"], 4, 21)
+    if published is not None:
+        mission_service.publish(session, published, owner, today())
+        ranked = matching.rank_freelancers(session, published, 6)
+        profiles = [session.get(FreelancerProfile, r.profile_id) for r in ranked]
+        # The best match has not applied yet: the mission page recommends inviting her.
+        applied = [_demo_application(session, published, p, rng) for p in profiles[1:3]]
+        if applied:
+            hiring.shortlist(session, applied[0], owner)
+        if len(profiles) > 3:
+            hiring.invite(session, published, profiles[3], owner,
+                          "Votre expérience des achats nous intéresse : seriez-vous disponible les mardis et jeudis ?")
+
+    _sme_mission(session, company, owner, "draft", ("moves", "spaces", "suppliers", "safety_registers"), [], 3, 45)
+
+    closed = _sme_mission(session, company, owner, "closed", ("onboarding", "events"), ["mon"], 2, 14)
+    if closed is not None:
+        mission_service.publish(session, closed, owner, today())
+        mission_service.close(session, closed, member, "hired_elsewhere", "Une collaboratrice reprend le poste en interne.")
+
+    filled = _sme_mission(session, company, owner, "filled", ("suppliers", "budget", "expenses", "spaces"), [], 4, 30)
+    if filled is not None:
+        mission_service.publish(session, filled, owner, today())
+        ranked = matching.rank_freelancers(session, filled, 2)
+        chosen = [_demo_application(session, filled, session.get(FreelancerProfile, r.profile_id), rng) for r in ranked]
+        if chosen:
+            hiring.accept(session, chosen[0], owner)
+            mission_service.mark_filled(session, filled, owner)
+    session.flush()
+
+
+def sizing_example_codes() -> tuple[str, ...]:
+    from marketplace.services.sizing import FIELD_EXAMPLE_TASKS
+
+    return FIELD_EXAMPLE_TASKS

@@ -15,7 +15,7 @@ from marketplace.domain import LegalForm, Role, VatRegime, WeekSlots
 from marketplace.models.companies import Company
 from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
-from marketplace.models.missions import Application, Mission, MissionStatus
+from marketplace.models.missions import Application, Mission, MissionStatus, PerimeterLine
 from marketplace.models.users import CompanyRole, User
 
 PASSWORD = "correct-horse-battery"
@@ -228,3 +228,23 @@ def freelancer(db_session):
 @pytest.fixture()
 def admin_user(db_session):
     return AdminFactory(email="admin@example.test")
+
+
+class PerimeterLineFactory(Base):
+    class Meta:
+        model = PerimeterLine
+
+    mission = factory.SubFactory(MissionFactory)
+    position = factory.Sequence(int)
+    task = "Intégration des nouveaux (onboarding)"
+    dimension = "people_culture"
+    catalogue_code = "onboarding"
+    minutes_per_month = 240
+    criticality = 3
+    current_owner = "Le dirigeant"
+
+
+@pytest.fixture()
+def sme_member(sme_user):
+    """A colleague invited into sme_user's company (not its owner)."""
+    return SmeUserFactory(email="colleague@pme-a.test", company=sme_user.company, company_role=CompanyRole.MEMBER.value)

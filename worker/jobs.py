@@ -64,3 +64,14 @@ def remind_expiring_documents() -> int:
     if sent:
         log.info("expiry reminders: %d e-mail(s) recorded", sent)
     return sent
+
+
+@entry
+def remind_waiting_applications() -> int:
+    """E-mail SME owners the applications waiting two days or more for an answer (cron, daily)."""
+    from marketplace.services import hiring
+
+    sent = hiring.send_waiting_digests(db.session())
+    if sent:
+        log.info("waiting applications: %d digests sent", sent)
+    return sent

@@ -61,3 +61,8 @@ class TeamInvitation(Timestamps, Base):
     revoked_at: Mapped[datetime | None]
 
     company: Mapped[Company] = relationship()
+    invited_by: Mapped["User"] = relationship(foreign_keys=[invited_by_id])
+
+    @classmethod
+    def company_scope(cls, company_id: int):
+        return cls.company_id == company_id

@@ -154,6 +154,8 @@ class ApplicationStatus(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    # The mission was closed or filled while the application was open: no judgement of fit.
+    CLOSED = "closed"
 
 
 APPLICATION_STATUS_LABELS = {
@@ -163,6 +165,7 @@ APPLICATION_STATUS_LABELS = {
     ApplicationStatus.ACCEPTED: "Acceptée",
     ApplicationStatus.DECLINED: "Déclinée",
     ApplicationStatus.WITHDRAWN: "Retirée",
+    ApplicationStatus.CLOSED: "Mission close",
 }
 
 

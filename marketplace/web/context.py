@@ -14,6 +14,8 @@ from marketplace.web.authz import dashboard_endpoint
 NAVIGATION = {
     "sme": [
         ("sme.dashboard", _l("Tableau de bord")),
+        ("sme.missions_list", _l("Missions")),
+        ("sme.team", _l("Équipe")),
     ],
     "freelancer": [
         ("freelancer.dashboard", _l("Tableau de bord")),
@@ -32,6 +34,8 @@ PUBLIC_NAVIGATION = [
     ("public.how_it_works", _l("Comment ça marche")),
     ("public.for_smes", _l("Entreprises")),
     ("public.for_freelancers", _l("Office managers")),
+    ("public.diagnostic", _l("Diagnostic")),
+    ("public.simulator", _l("Simulateur")),
 ]
 
 
@@ -52,7 +56,7 @@ def add_nav_item(role: str, endpoint: str, label: str) -> None:
 def register(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict:
-        if not has_request_context():  # an e-mail rendered by a job: no user, no request
+        if not has_request_context():  # e-mails rendered by a job or the CLI
             return {"domain": domain}
         return {
             "nav_items": nav_items(),

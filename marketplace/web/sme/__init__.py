@@ -1,5 +1,20 @@
-from flask import Blueprint
+from flask import Blueprint, request
+
+from marketplace.domain import Role
+from marketplace.web.authz import role_refusal
 
 bp = Blueprint("sme", __name__)
 
-from marketplace.web.sme import views  # noqa: E402,F401
+# Open to visitors: a colleague accepts a team invitation before having an account.
+PUBLIC_ENDPOINTS = {"sme.join_team"}
+
+
+@bp.before_request
+def _sme_only():
+    """Every SME page needs an SME account, except the invitation link."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    return role_refusal({Role.SME.value})
+
+
+from marketplace.web.sme import applications, missions, team, views  # noqa: E402,F401

@@ -1,0 +1,332 @@
+"""Missions of the SME: perimeter, sizing, posting, publication, closing. Scoped to the company."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from marketplace.db import commit, db, today
+from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE
+from marketplace.errors import DomainError
+from marketplace.models.freelancers import FreelancerProfile
+from marketplace.models.missions import (
+    MISSION_STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+    Mission,
+    MissionStatus,
+)
+from marketplace.services import matching, missions, sizing
+from marketplace.web.authz import get_scoped_or_404, scoped
+from marketplace.web.fields import cents_to_euros, euros_to_cents
+from marketplace.web.sme import bp
+from marketplace.web.sme.forms import OWNER_SUGGESTIONS, ActionForm, CloseMissionForm, InviteForm, MissionForm, PerimeterForm
+
+ADD_ROWS = 4
+RECOMMENDED_COUNT = 5
+
+
+def show_errors(form, exc: DomainError) -> None:
+    """Put each of a service's messages beside its field."""
+    for error in getattr(exc, "errors", [exc]):
+        form.add_domain_error(error)
+
+
+def _row(line: sizing.TaskLine) -> dict:
+    return {
+        "task": line.catalogue_code or (f"other:{line.dimension}" if line.dimension else "other"),
+        "label": "" if line.catalogue_code else line.task,
+        "hours": Decimal(line.minutes_per_month) / 60,
+        "criticality": str(line.criticality),
+        "owner": line.current_owner,
+    }
+
+
+def _render_perimeter(form: PerimeterForm, mission: Mission | None = None, status: int = 200):
+    company = current_user.company
+    return render_template(
+        "sme/perimeter.html",
+        form=form,
+        mission=mission,
+        band=sizing.headcount_band(company.headcount),
+        company=company,
+        owner_suggestions=OWNER_SUGGESTIONS,
+    ), status
+
+
+def _add_rows(form: PerimeterForm) -> None:
+    for _ in range(ADD_ROWS):
+        if len(form.lines.entries) >= form.lines.max_entries:
+            break
+        form.lines.append_entry()
+
+
+@bp.route("/missions")
+def missions_list():
+    """The company's missions, by status."""
+    status = request.args.get("statut")
+    stmt = scoped(Mission).order_by(Mission.created_at.desc())
+    if status in MissionStatus.values():
+        stmt = stmt.where(Mission.status == status)
+    rows = db.session.scalars(stmt).all()
+    counts = dict(db.session.execute(
+        scoped(Mission, select(Mission.status, func.count()).select_from(Mission)).group_by(Mission.status)
+    ).all())
+    waiting = _waiting_counts([m.id for m in rows])
+    return render_template(
+        "sme/missions.html", missions=rows, status=status if status in MissionStatus.values() else None,
+        counts=counts, labels=MISSION_STATUS_LABELS, waiting=waiting,
+    )
+
+
+def _waiting_counts(mission_ids: list[int]) -> dict[int, int]:
+    if not mission_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Application.mission_id, func.count())
+        .where(Application.mission_id.in_(mission_ids), Application.status.in_(
+            [ApplicationStatus.APPLIED.value, ApplicationStatus.SHORTLISTED.value]))
+        .group_by(Application.mission_id)
+    ).all())
+
+
+@bp.route("/missions/nouvelle", methods=["GET", "POST"])
+def mission_new():
+    """Step 1: the perimeter (tasks × hours × criticality × who does it today)."""
+    if request.method == "GET":
+        signals = sizing.parse_signal_codes(request.args.get("signaux"))
+        if request.args.get("modele") == "exemple":
+            lines = sizing.field_example()
+        else:
+            lines = [sizing.catalogue_line(code) for code in sizing.diagnose(signals).suggested_tasks]
+        form = PerimeterForm(data={"lines": [_row(line) for line in lines], "signals": ",".join(signals)})
+        if len(form.lines.entries) < len(lines) + 2:
+            _add_rows(form)
+        return _render_perimeter(form)
+    form = PerimeterForm()
+    if request.form.get("action") == "add_rows":
+        _add_rows(form)
+        return _render_perimeter(form)
+    if form.validate():
+        try:
+            mission = missions.create_draft(
+                db.session, current_user.company, current_user, form.task_lines(),
+                signals=sizing.parse_signal_codes(form.signals.data),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            flash("Périmètre enregistré. Voici le volume que nous recommandons : complétez la mission.", "success")
+            return redirect(url_for("sme.mission_edit", mission_id=mission.id))
+    return _render_perimeter(form, status=422)
+
+
+@bp.route("/missions/<int:mission_id>/perimetre", methods=["GET", "POST"])
+def mission_perimeter(mission_id: int):
+    """Change a draft's perimeter."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    if mission.status != MissionStatus.DRAFT.value:
+        flash("Le périmètre d'une mission publiée ne se modifie plus.", "warning")
+        return redirect(url_for("sme.mission", mission_id=mission.id))
+    if request.method == "GET":
+        form = PerimeterForm(data={"lines": [_row(line) for line in missions.task_lines(mission)]})
+        _add_rows(form)
+        return _render_perimeter(form, mission)
+    form = PerimeterForm()
+    if request.form.get("action") == "add_rows":
+        _add_rows(form)
+        return _render_perimeter(form, mission)
+    if form.validate():
+        try:
+            volume = missions.replace_perimeter(db.session, mission, current_user, form.task_lines())
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            flash(f"Périmètre mis à jour : nous recommandons {sizing.days_label(volume.recommended_half_days)} "
+                  "par semaine.", "success")
+            return redirect(url_for("sme.mission_edit", mission_id=mission.id))
+    return _render_perimeter(form, mission, status=422)
+
+
+def _form_data(mission: Mission) -> dict:
+    data = missions.data_from_mission(mission)
+    catalogue = [t for t in data.tools if t in TOOLS_CATALOGUE]
+    return {
+        "title": data.title,
+        "description": data.description,
+        "days_per_week": str(data.half_days_per_week),
+        "flexible_weekdays": data.flexible_weekdays,
+        "weekdays": data.weekdays,
+        "work_mode": data.work_mode,
+        "onsite_days_per_week": data.onsite_days_per_week,
+        "site_city": data.site_city,
+        "start_date": data.start_date,
+        "budget": cents_to_euros(data.max_daily_rate_cents),
+        "min_years_experience": data.min_years_experience,
+        **{f"min_{code}": str(level) for code, level in data.levels.items()},
+        "tools": catalogue,
+        "other_tools": ", ".join(t for t in data.tools if t not in catalogue),
+        "non_compete": data.non_compete,
+        "spending_threshold": cents_to_euros(data.spending_threshold_cents),
+        "kpis": data.kpis,
+    }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _mission_data(form: MissionForm) -> missions.MissionData:
+    tools = list(form.tools.data or []) + [t for t in (form.other_tools.data or "").split(",") if t.strip()]
+    levels = {}
+    for code in SKILL_CODES:
+        level = _int_or_none(getattr(form, f"min_{code}").data)
+        levels[code] = -1 if level is None else level
+    return missions.MissionData(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        half_days_per_week=_int_or_none(form.days_per_week.data),
+        flexible_weekdays=bool(form.flexible_weekdays.data),
+        weekdays=list(form.weekdays.data or []),
+        work_mode=form.work_mode.data or "",
+        onsite_days_per_week=form.onsite_days_per_week.data,
+        site_city=form.site_city.data or "",
+        start_date=form.start_date.data,
+        max_daily_rate_cents=euros_to_cents(form.budget.data),
+        min_years_experience=form.min_years_experience.data,
+        levels=levels,
+        tools=tools,
+        non_compete=bool(form.non_compete.data),
+        spending_threshold_cents=euros_to_cents(form.spending_threshold.data),
+        kpis=[{"code": e.form.code.data, "label": e.form.label.data, "target": e.form.target.data} for e in form.kpis.entries],
+    )
+
+
+def _render_edit(mission: Mission, form: MissionForm, status: int = 200):
+    return render_template(
+        "sme/mission_form.html", mission=mission, form=form, volume=missions.volume_for(mission),
+        today=today(),
+    ), status
+
+
+@bp.route("/missions/<int:mission_id>/modifier", methods=["GET", "POST"])
+def mission_edit(mission_id: int):
+    """Step 2: the mission itself, with the recommended volume and its reasoning."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    if mission.status != MissionStatus.DRAFT.value:
+        flash("Une mission publiée ne se modifie plus : clôturez-la et publiez-en une nouvelle si le besoin a changé.", "warning")
+        return redirect(url_for("sme.mission", mission_id=mission.id))
+    if request.method == "GET":
+        return _render_edit(mission, MissionForm(data=_form_data(mission)))
+    form = MissionForm()
+    publishing = request.form.get("action") == "publish"
+    if form.validate():
+        try:
+            missions.update(db.session, mission, current_user, _mission_data(form), today())
+            if publishing:
+                missions.publish(db.session, mission, current_user, today())
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            if publishing:
+                flash("Votre mission est publiée : les office managers qui correspondent peuvent candidater.", "success")
+            else:
+                flash("Brouillon enregistré. Relisez-le puis publiez la mission.", "success")
+            return redirect(url_for("sme.mission", mission_id=mission.id))
+    return _render_edit(mission, form, status=422)
+
+
+@bp.route("/missions/<int:mission_id>")
+def mission(mission_id: int):
+    """One mission: summary, perimeter, applications, recommended freelancers, actions."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    counts = dict(db.session.execute(
+        select(Application.status, func.count()).where(Application.mission_id == mission.id).group_by(Application.status)
+    ).all())
+    recommended, profiles, potential = [], {}, None
+    if mission.status == MissionStatus.PUBLISHED.value:
+        taken = db.session.scalars(select(Application.freelancer_id).where(Application.mission_id == mission.id)).all()
+        recommended = matching.rank_freelancers(db.session, mission, RECOMMENDED_COUNT, exclude_ids=taken)
+        ids = [r.profile_id for r in recommended]
+        profiles = {p.id: p for p in db.session.scalars(select(FreelancerProfile).where(FreelancerProfile.id.in_(ids)))}
+    elif mission.status == MissionStatus.DRAFT.value and mission.perimeter:
+        potential = len(matching.rank_freelancers(db.session, mission, 200))
+    return render_template(
+        "sme/mission.html", mission=mission, volume=missions.volume_for(mission), counts=counts,
+        recommended=recommended, profiles=profiles, potential=potential,
+        action_form=ActionForm(), invite_form=InviteForm(),
+        accepted=db.session.scalar(select(Application).where(
+            Application.mission_id == mission.id, Application.status == ApplicationStatus.ACCEPTED.value)),
+    )
+
+
+@bp.route("/missions/<int:mission_id>/publier", methods=["POST"])
+def mission_publish(mission_id: int):
+    """Publish a draft; if something is missing, the form opens with each problem beside its field."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    if not ActionForm().validate():
+        return redirect(url_for("sme.mission", mission_id=mission.id))
+    try:
+        missions.publish(db.session, mission, current_user, today())
+    except DomainError as exc:
+        db.session.rollback()
+        if mission.status != MissionStatus.DRAFT.value:
+            flash(exc.message, "danger")
+            return redirect(url_for("sme.mission", mission_id=mission.id))
+        form = MissionForm(formdata=None, data=_form_data(mission))
+        show_errors(form, exc)
+        flash("Complétez la mission avant de la publier : les points à revoir sont signalés.", "warning")
+        return _render_edit(mission, form, status=422)
+    commit()
+    flash("Votre mission est publiée : les office managers qui correspondent peuvent candidater.", "success")
+    return redirect(url_for("sme.mission", mission_id=mission.id))
+
+
+@bp.route("/missions/<int:mission_id>/cloturer", methods=["GET", "POST"])
+def mission_close(mission_id: int):
+    """Close a draft or a published mission, with a reason."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    form = CloseMissionForm()
+    open_count = db.session.scalar(select(func.count()).select_from(Application).where(
+        Application.mission_id == mission.id, Application.status.in_(missions.OPEN_STATUSES)))
+    if form.validate_on_submit():
+        try:
+            missions.close(db.session, mission, current_user, form.reason.data or "", form.details.data or "")
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            told = " Les candidats en attente ont été prévenus." if open_count else ""
+            flash(f"Mission clôturée.{told}", "info")
+            return redirect(url_for("sme.mission", mission_id=mission.id))
+    status = 422 if form.errors or form.all_form_errors else 200
+    return render_template("sme/mission_close.html", mission=mission, form=form, open_count=open_count), status
+
+
+@bp.route("/missions/<int:mission_id>/pourvue", methods=["POST"])
+def mission_fill(mission_id: int):
+    """Mark a published mission as filled (an application has been accepted)."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    if ActionForm().validate():
+        try:
+            missions.mark_filled(db.session, mission, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash("Mission pourvue. Les autres candidats ont été prévenus.", "success")
+    return redirect(url_for("sme.mission", mission_id=mission.id))

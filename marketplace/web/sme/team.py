@@ -1,0 +1,119 @@
+"""Team accounts: the owner invites colleagues, who join through an e-mailed link."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from marketplace.db import commit, db
+from marketplace.errors import DomainError
+from marketplace.models.companies import TeamInvitation
+from marketplace.models.users import User
+from marketplace.services import teams
+from marketplace.services.links import external_url
+from marketplace.web.authz import company_owner_required, get_scoped_or_404
+from marketplace.web.sme import bp
+from marketplace.web.sme.forms import ActionForm, JoinTeamForm, TeamInviteForm
+from marketplace.web.sme.missions import show_errors
+
+
+def _render_team(form: TeamInviteForm, status: int = 200):
+    company = current_user.company
+    return render_template(
+        "sme/team.html", company=company, members=teams.members(db.session, company),
+        invitations=teams.pending_invitations(db.session, company), form=form, action_form=ActionForm(),
+    ), status
+
+
+@bp.route("/equipe")
+def team():
+    """Who can act for the company; the owner manages it."""
+    return _render_team(TeamInviteForm())
+
+
+@bp.route("/equipe/invitations", methods=["POST"])
+@company_owner_required
+def team_invite():
+    """Invite a colleague by e-mail (owner only)."""
+    form = TeamInviteForm()
+    if form.validate_on_submit():
+        try:
+            invitation = teams.invite(
+                db.session, current_user.company, current_user, form.email.data,
+                lambda token: external_url("sme.join_team", token=token),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            flash(f"Invitation envoyée à {invitation.email} : le lien est valable 7 jours.", "success")
+            return redirect(url_for("sme.team"))
+    return _render_team(form, status=422)
+
+
+@bp.route("/equipe/invitations/<int:invitation_id>/annuler", methods=["POST"])
+@company_owner_required
+def team_revoke(invitation_id: int):
+    """Cancel a pending invitation (owner only)."""
+    invitation = get_scoped_or_404(TeamInvitation, invitation_id)
+    if ActionForm().validate():
+        try:
+            teams.revoke(db.session, invitation, current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash(f"Invitation de {invitation.email} annulée.", "info")
+    return redirect(url_for("sme.team"))
+
+
+@bp.route("/equipe/membres/<int:user_id>/retirer", methods=["POST"])
+@company_owner_required
+def team_remove(user_id: int):
+    """Remove a member: their account is closed (owner only)."""
+    member = db.session.scalar(select(User).where(User.id == user_id, User.company_id == current_user.company_id))
+    if member is None:
+        abort(404)
+    if ActionForm().validate():
+        try:
+            teams.remove_member(db.session, current_user.company, current_user, member)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            commit()
+            flash(f"{member.display_name} n'a plus accès à l'espace de l'entreprise.", "info")
+    return redirect(url_for("sme.team"))
+
+
+@bp.route("/equipe/rejoindre/<token>", methods=["GET", "POST"])
+def join_team(token: str):
+    """Accept an invitation: choose a name and a password, then land on the company's dashboard."""
+    try:
+        invitation = teams.invitation_for_token(db.session, token)
+    except DomainError as exc:
+        return render_template("sme/join_invalid.html", message=exc.message), 400
+    if current_user.is_authenticated and current_user.email != invitation.email:
+        return render_template("sme/join_invalid.html", invitation=invitation, message=(
+            f"Cette invitation est adressée à {invitation.email}, mais vous êtes connecté·e avec "
+            f"{current_user.email}. Déconnectez-vous puis rouvrez le lien."), logged_in=True), 409
+    form = JoinTeamForm()
+    if form.validate_on_submit():
+        try:
+            user = teams.accept(
+                db.session, token, first_name=form.first_name.data, last_name=form.last_name.data,
+                password=form.password.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            commit()
+            logout_user()
+            login_user(user)
+            flash(f"Bienvenue dans l'espace de {invitation.company.legal_name} !", "success")
+            return redirect(url_for("sme.dashboard"))
+    return render_template("sme/join.html", invitation=invitation, form=form), 422 if form.errors else 200
