@@ -47,3 +47,16 @@ def test_commune_suggestions(client):
 
 def test_health(client):
     assert client.get("/api/health").json == {"status": "ok"}
+
+
+def test_templates_need_no_inline_style_or_script():
+    """The Content-Security-Policy forbids inline styles and scripts: keep them in static files."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.html")
+        if 'style="' in (text := path.read_text(encoding="utf-8")) or "<script>" in text or "<style" in text
+    ]
+    assert offenders == []
