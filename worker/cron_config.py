@@ -6,3 +6,8 @@ from worker import jobs
 
 # Re-enqueue work recorded but never run (Redis flushed, worker lost).
 cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)
+
+# Vetting: documents expiring within 30 days, matching suspension on expiry (06:30 daily),
+# then referee reminders 3 and 7 days after the questionnaire (09:00 daily).
+cron.register(jobs.run_vetting_expiry, queue_name="vetting", cron="30 6 * * *")
+cron.register(jobs.send_reference_reminders, queue_name="vetting", cron="0 9 * * *")

@@ -43,3 +43,32 @@ def sweep_pending_jobs() -> int:
     if stuck:
         log.info("sweep: re-dispatching %d job intents", len(stuck))
     return len(stuck)
+
+
+# --- vetting (queue "vetting") --------------------------------------------------------
+
+
+@entry
+def run_vetting_check(profile_id: int, group: str) -> int:
+    """Run one group of vetting checks of a profile (identifiers, documents, references, fraud)."""
+    from marketplace.services.vetting import pipeline
+
+    return len(pipeline.run(db.session(), profile_id, group))
+
+
+@entry
+def send_reference_reminders() -> dict:
+    """Remind referees after 3 and 7 days; expire links past their date (cron, daily)."""
+    from marketplace.services.vetting import references
+
+    counts = references.send_reminders(db.session())
+    log.info("reference reminders: %s", counts)
+    return counts
+
+
+@entry
+def run_vetting_expiry() -> str:
+    """Expiry notices, matching suspensions and stale checks (cron, daily)."""
+    from marketplace.services.vetting import expiry
+
+    return str(expiry.run_daily(db.session()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, url_for
+from flask import Flask, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -49,6 +49,8 @@ def add_nav_item(role: str, endpoint: str, label: str) -> None:
 def register(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict:
+        if not has_request_context():  # e-mails rendered by background jobs
+            return {"domain": domain}
         return {
             "nav_items": nav_items(),
             "current_locale": str(get_locale() or "fr"),
