@@ -32,6 +32,15 @@ FLAGS: dict[str, tuple[str, tuple[CheckKind, ...]]] = {
     "experience": ("Expérience", (CheckKind.EXPERIENCE,)),
 }
 FLAGGED_STATUSES = (CheckStatus.FAILED.value, CheckStatus.WARNING.value, CheckStatus.ERROR.value)
+# Identifiers and documents raise a flag when they fail; a warning there is routine work
+# (an URSSAF code to verify). Fraud-like checks raise one on a warning too.
+FLAG_STATUSES: dict[str, tuple[str, ...]] = {
+    "identifiants": (CheckStatus.FAILED.value, CheckStatus.ERROR.value),
+    "documents": (CheckStatus.FAILED.value, CheckStatus.ERROR.value),
+    "references": FLAGGED_STATUSES,
+    "doublons": FLAGGED_STATUSES,
+    "experience": FLAGGED_STATUSES,
+}
 OVERVIEW_DAYS = 90
 
 
@@ -49,7 +58,7 @@ def _flag_clause(flag: str):
     return exists().where(
         VettingCheck.profile_id == FreelancerProfile.id,
         VettingCheck.kind.in_(kinds),
-        VettingCheck.status.in_(FLAGGED_STATUSES),
+        VettingCheck.status.in_(FLAG_STATUSES[flag]),
     )
 
 
@@ -85,7 +94,7 @@ def queue(
             )
         ):
             counts[profile_id][check_status] += 1
-            if check_status in FLAGGED_STATUSES:
+            if check_status in FLAG_STATUSES[kind_flag[kind]]:
                 flags[profile_id].add(kind_flag[kind])
     reviewers = current_reviewers(session, ids)
     rows = [

@@ -61,7 +61,8 @@ def _profile(session: Session, profile_id: int) -> FreelancerProfile:
 
 def _require(profile: FreelancerProfile, allowed: tuple[ProfileStatus, ...], action: str) -> None:
     if profile.status not in {s.value for s in allowed}:
-        raise DomainError(f"Impossible de {action} un profil au statut « {profile.status_label} ».")
+        de = "d'" if action[0] in "aeéèiouy" else "de "
+        raise DomainError(f"Impossible {de}{action} un profil au statut « {profile.status_label} ».")
 
 
 def _waited_hours(profile: FreelancerProfile, now: datetime) -> float | None:

@@ -151,7 +151,7 @@ def duplicates_outcome(session: Session, profile: FreelancerProfile, now: dateti
     expires_at = now + timedelta(days=rules.DUPLICATES_RECHECK_DAYS)
     if not signals:
         return Outcome(CheckKind.DUPLICATES, CheckStatus.PASSED, f"Aucun doublon parmi {total} autre(s) profil(s).", details, expires_at=expires_at)
-    described = "; ".join(f"{s['label']} que {s['name'] or 'profil n° ' + str(s['profile_id'])}" for s in signals)
+    described = " ; ".join(f"{s['label']} que {s['name'] or 'profil n° ' + str(s['profile_id'])}" for s in signals)
     status = CheckStatus.FAILED if any(s["kind"] in STRONG_SIGNALS for s in signals) else CheckStatus.WARNING
     return Outcome(CheckKind.DUPLICATES, status, f"{described}.", details, expires_at=expires_at)
 

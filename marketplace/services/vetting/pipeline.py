@@ -139,18 +139,26 @@ def rows_of(session: Session, profile_id: int, group: str) -> list[VettingCheck]
 
 
 def schedule(
-    session: Session, profile: FreelancerProfile, groups: list[str] | tuple[str, ...] | None = None, *, force: bool = False
+    session: Session,
+    profile: FreelancerProfile,
+    groups: list[str] | tuple[str, ...] | None = None,
+    *,
+    force: bool = False,
+    rerun_only: bool = False,
 ) -> list[str]:
     """Mark stale groups pending and enqueue their jobs (after the caller's commit).
 
     A group is stale when forced, when it has never run, or when the data it reads
-    changed since it last ran. Returns the groups scheduled.
+    changed since it last ran; with ``rerun_only``, groups that never ran are left to
+    the submission. Returns the groups scheduled.
     """
     session.flush()  # new references and documents get their ids
     scheduled = []
     for group in groups or GROUPS:
-        current = fingerprint(session, profile, group)
         rows = rows_of(session, profile.id, group)
+        if rerun_only and not rows:
+            continue
+        current = fingerprint(session, profile, group)
         by_key = {(r.kind, r.subject): r for r in rows}
         keys = expected_keys(profile, group)
         stale = force or not rows or any(r.input_fingerprint != current for r in rows) or any(k not in by_key for k in keys)

@@ -23,7 +23,7 @@ def on_profile_submitted(session, profile: FreelancerProfile, **_kwargs) -> None
 def on_profile_updated(session, profile: FreelancerProfile, fields=None, **_kwargs) -> None:
     """Edits re-run the checks whose inputs changed (fingerprints tell which)."""
     if pipeline.is_vetted(profile):
-        pipeline.schedule(session, profile)
+        pipeline.schedule(session, profile, rerun_only=True)
 
 
 @events.document_uploaded.connect
@@ -34,5 +34,5 @@ def on_document_uploaded(session, document, **_kwargs) -> None:
     checks.apply_document_rules(document)
     profile = session.get(FreelancerProfile, document.profile_id)
     if profile is not None and pipeline.is_vetted(profile):
-        pipeline.schedule(session, profile, ["documents"])
+        pipeline.schedule(session, profile, ["documents"], rerun_only=True)
 
