@@ -491,7 +491,47 @@ def seed_vetting(session: Session, profiles: list[FreelancerProfile]) -> None:
                                  subject_id=profile.id, created_at=profile.decided_at or utcnow(),
                                  details={"old": "in_review", "new": "approved", "badges": profile.badges,
                                           "waited_hours": round(rng.uniform(6, 96), 1)}))
+    _seed_rejected(session, admin)
     session.flush()
+
+
+# Profiles the operator refused, so the overview shows a realistic approval rate.
+REJECTED_DEMO = (
+    ("refus1@demo.test", "Kévin", "Lemaire", 11, 3,
+     "Les deux références n'ont pas confirmé les missions décrites ; le SIRET correspond à une activité de conseil informatique."),
+    ("refus2@demo.test", "Nora", "Vidal", 12, 0,
+     "Douze ans d'expérience déclarés pour trois ans de postes datés, sans explication après relance."),
+)
+
+
+def _seed_rejected(session: Session, admin: User) -> None:
+    from marketplace.models.audit import AuditLog
+    from marketplace.services.vetting import pipeline
+
+    for index, (email, first, last, years, dated, reason) in enumerate(REJECTED_DEMO):
+        user, created = _user(session, email, "demo-om", Role.FREELANCER, first, last)
+        if not created:
+            continue
+        rng = rng_for("rejected", index)
+        siren = make_siren(rng)
+        submitted = utcnow() - timedelta(days=rng.randrange(20, 60))
+        profile = FreelancerProfile(
+            headline="Office manager", bio=f"Office manager depuis {years} ans, polyvalente et organisée.",
+            years_experience=years, freelance_years=1, city="Paris", work_mode="hybrid", daily_rate_cents=42000,
+            business_name=f"{first} {last} EI", legal_form=LegalForm.MICRO.value, siret=make_siret(siren, rng),
+            vat_regime=VatRegime.FRANCHISE.value, iban=make_iban(rng), status=ProfileStatus.REJECTED.value,
+            status_reason=reason, submitted_at=submitted, decided_at=submitted + timedelta(hours=rng.randrange(20, 80)),
+        )
+        if dated:
+            profile.experiences = [ExperienceEntry(title="Assistante administrative", organisation="PME de services",
+                                                   start_date=today() - timedelta(days=365 * dated), is_freelance=False)]
+        user.freelancer_profile = profile
+        session.flush()
+        pipeline.run_all(session, profile.id)
+        session.add(AuditLog(actor_id=admin.id, action="vetting.rejected", subject_type="FreelancerProfile",
+                             subject_id=profile.id, reason=reason, created_at=profile.decided_at,
+                             details={"old": "in_review", "new": "rejected",
+                                      "waited_hours": round((profile.decided_at - submitted).total_seconds() / 3600, 1)}))
 
 
 def _seed_queue_case(session: Session, profile: FreelancerProfile, position: int, approved: list[FreelancerProfile]) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from marketplace.domain import LEGAL_FORM_LABELS, LegalForm, VatRegime
 from marketplace.errors import DomainError
 from marketplace.formatting import PARIS, date_fr
-from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
+from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import CheckKind, CheckStatus
 from marketplace.services import identifiers
@@ -365,7 +365,3 @@ def apply_document_rules(document: Document) -> None:
         limit = urssaf_expiry(document.issued_on)
         if document.expires_on is None or document.expires_on > limit:
             document.expires_on = limit
-
-
-def document_label(kind: str) -> str:
-    return DOCUMENT_KIND_LABELS[DocumentKind(kind)]

@@ -7,7 +7,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import median
-from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -291,7 +290,3 @@ def month_bounds(value: str | None, today: date) -> tuple[date, date]:
     except ValueError:
         start = today.replace(day=1)
     return start, start.replace(day=pycalendar.monthrange(start.year, start.month)[1])
-
-
-def reference_answers(request: ReferenceRequest | None) -> dict[str, Any]:
-    return (request.answers or {}) if request else {}

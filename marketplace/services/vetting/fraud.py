@@ -133,7 +133,7 @@ def bio_signals(session: Session, profile: FreelancerProfile) -> tuple[list[dict
     signals = [
         {"kind": "bio", "label": f"{SIGNAL_LABELS['bio']} ({percent(round(float(score), 3), 0)})", "profile_id": pid,
          "name": names.get(pid, ""), "similarity": round(float(score), 3)}
-        for (pid, _text), score in zip(others, similarities)
+        for (pid, _text), score in zip(others, similarities, strict=True)
         if score >= rules.BIO_SIMILARITY_THRESHOLD
     ]
     signals.sort(key=lambda s: -s["similarity"])

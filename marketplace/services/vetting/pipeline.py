@@ -19,7 +19,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace import jobs
-from marketplace.db import today as paris_today
 from marketplace.db import utcnow
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.vetting import CheckKind, CheckStatus, ReferenceRequest, VettingCheck
@@ -38,12 +37,6 @@ GROUPS: dict[str, tuple[CheckKind, ...]] = {
     ),
     "references": (CheckKind.REFERENCES,),
     "fraud": (CheckKind.DUPLICATES, CheckKind.EXPERIENCE),
-}
-GROUP_LABELS = {
-    "identifiers": "Identifiants",
-    "documents": "Documents",
-    "references": "Références",
-    "fraud": "Doublons et expérience",
 }
 # Statuses in which a profile's data changes re-run its checks (a rejected profile is closed).
 LIVE_STATUSES = frozenset(
@@ -282,4 +275,6 @@ def _refresh_counterparts(session: Session, profile: FreelancerProfile, rows: li
         )
         listed = {s.get("profile_id") for s in (theirs.details.get("signals", []) if theirs else [])}
         if profile.id not in listed:
-            schedule(session, other, ["fraud"], force=True)
+            # Only the job is recorded: touching the other profile's rows here could
+            # deadlock with that profile's own fraud job running at the same time.
+            jobs.enqueue(session, RUN_CHECK, other_id, "fraud", queue=QUEUE, dedupe_key=dedupe_key(other_id, "fraud"))

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
-from marketplace.domain import SKILL_DIMENSIONS, SKILL_LABELS, Role
+from marketplace.domain import SKILL_DIMENSIONS, Role
 from marketplace.errors import DomainError
 from marketplace.formatting import date_fr, decimal_fr
 from marketplace.models.audit import AuditLog
@@ -423,7 +423,3 @@ def reference_outcomes(session: Session, profile: FreelancerProfile, now: dateti
         summary = Outcome(CheckKind.REFERENCES, CheckStatus.WARNING,
                           f"Références à examiner : {verified} vérifiée(s) sur {given}.", details)
     return [summary, *per_reference]
-
-
-def rating_labels() -> dict[str, str]:
-    return dict(SKILL_LABELS)
