@@ -187,11 +187,13 @@ def test_approving_makes_the_freelancer_matchable_rejecting_removes_them(app_ctx
     commit(db_session)
     assert profile.id in ranked_ids(db_session, mission)
     assert matching.score_pair(db_session, mission, profile) is not None
+    assert [r.mission_id for r in matching.rank_missions(db_session, profile)] == [mission.id]
 
     decisions.suspend(db_session, admin, profile.id, reason="Fraude suspectée sur l'IBAN", ip_address=IP)
     commit(db_session)
     assert profile.id not in ranked_ids(db_session, mission)
     assert matching.eligibility(mission, profile, matching.booked_slots(db_session, [profile.id])[profile.id]) == ["Profil non vérifié"]
+    assert matching.rank_missions(db_session, profile) == []
 
     decisions.reject(db_session, admin, profile.id, reason="Fraude confirmée sur l'IBAN", ip_address=IP)
     commit(db_session)

@@ -156,7 +156,7 @@ def approve(
     for badge in badges:
         if not badge_allowed(rows, badge):
             raise DomainError(f"Le badge « {BADGE_LABELS[badge]} » demande que les vérifications correspondantes soient conformes.", "badges")
-    profile.badges = ["verified", *[b for b in badges if b != "verified"]]
+    profile.badges = list(dict.fromkeys(["verified", *badges]))
     profile.status_reason = None
     _transition(session, admin, profile, ProfileStatus.APPROVED, "vetting.approved", reason=note, ip_address=ip_address,
                 details={"badges": profile.badges, "score": profile.vetting_score, "unresolved": unresolved})

@@ -59,7 +59,9 @@ def _render_profile(profile_id: int, status_code: int = 200, **forms):
     context["approve_form"].badges.data = [b for b in decisions.suggested_badges(db.session, profile_id) if b != "verified"]
     context.update(forms)
     urssaf = file.documents.get("urssaf_certificate")
-    verify_form = context.pop("verify_form", None) or VerifyDocumentForm(prefix="verify", formdata=None)
+    verify_form = context.pop("verify_form", None)
+    if verify_form is None:
+        verify_form = VerifyDocumentForm(prefix="verify", formdata=None)
     return render_template(
         "admin/vetting/profile.html",
         file=file,
