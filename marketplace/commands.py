@@ -135,6 +135,51 @@ def matcher_retrain_command() -> None:
         click.echo(f"Modèle actuel conservé : {result.reason}")
 
 
+vetting_cli = AppGroup("vetting", help="Vérification des freelances : échéances, relances, vérifications.")
+
+
+@vetting_cli.command("expiry")
+def vetting_expiry() -> None:
+    """Expiry notices, matching suspensions and stale checks (what the daily cron runs)."""
+    from marketplace.services.vetting import expiry
+
+    report = expiry.run_daily(db.session())
+    commit()
+    click.echo(f"Échéances : {report}.")
+
+
+@vetting_cli.command("reminders")
+def vetting_reminders() -> None:
+    """Remind referees after 3 and 7 days; expire old links (what the daily cron runs)."""
+    from marketplace.services.vetting import references
+
+    counts = references.send_reminders(db.session())
+    commit()
+    click.echo(f"Références : {counts['reminded']} relance(s), {counts['expired']} lien(s) expiré(s).")
+
+
+@vetting_cli.command("recheck")
+@click.argument("profile_ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Tous les profils soumis au moins une fois.")
+def vetting_recheck(profile_ids: tuple[int, ...], every: bool) -> None:
+    """Run every vetting check again for the given profiles."""
+    from sqlalchemy import select
+
+    from marketplace.models.freelancers import FreelancerProfile
+    from marketplace.services.vetting import pipeline
+
+    stmt = select(FreelancerProfile).where(FreelancerProfile.submitted_at.is_not(None))
+    if not every:
+        if not profile_ids:
+            raise click.UsageError("Indiquez des numéros de profil ou --all.")
+        stmt = stmt.where(FreelancerProfile.id.in_(profile_ids))
+    profiles = db.session.scalars(stmt).all()
+    for profile in profiles:
+        pipeline.schedule(db.session, profile, force=True)
+    commit()
+    click.echo(f"{len(profiles)} profil(s) en cours de vérification.")
+
+
 def register(app: Flask) -> None:
     from marketplace.matching.cli import matcher_group
 
@@ -143,3 +188,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(vetting_cli)

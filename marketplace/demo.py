@@ -150,6 +150,8 @@ def seed(session: Session) -> Summary:
     profiles = seed_freelancers(session)
     missions = seed_missions(session, companies)
     seed_applications(session, missions, profiles)
+    # Vetting first: its documents (with expiries to show) are the ones the journeys keep.
+    seed_vetting(session, profiles)
     seed_freelancer_journey(session, profiles, missions)
     seed_sme_journey(session, companies[0])
     session.flush()
@@ -426,7 +428,8 @@ def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile],
     from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
     from marketplace.models.timesheets import Timesheet
     from marketplace.services import documents as document_store
-    from marketplace.services.profiles import PROFILE_DOCUMENT_KINDS, URSSAF_VALIDITY_MONTHS, add_months
+    from marketplace.legal import urssaf_expiry
+    from marketplace.services.profiles import PROFILE_DOCUMENT_KINDS
 
     from marketplace.services import matching
 
@@ -451,7 +454,7 @@ def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile],
             )
             if kind == DocumentKind.URSSAF_CERTIFICATE:
                 document.issued_on = now - timedelta(days=rng.randrange(5, 120))
-                document.expires_on = add_months(document.issued_on, URSSAF_VALIDITY_MONTHS)
+                document.expires_on = urssaf_expiry(document.issued_on)
                 document.security_code = "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(15))
             elif kind == DocumentKind.REGISTRATION_PROOF:
                 document.issued_on = now - timedelta(days=rng.randrange(20, 400))
@@ -656,3 +659,162 @@ def sizing_example_codes() -> tuple[str, ...]:
     from marketplace.services.sizing import FIELD_EXAMPLE_TASKS
 
     return FIELD_EXAMPLE_TASKS
+
+
+# --- vetting: documents, reference answers, checks, decisions --------------------------------
+
+DEMO_SECURITY_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _demo_document(session: Session, profile: FreelancerProfile, kind: str, content: bytes, name: str, **fields) -> None:
+    from marketplace.services import documents
+
+    content_type = documents.PNG if content.startswith(b"\x89PNG") else documents.PDF
+    document = documents.store_generated(session, kind=kind, content=content, filename=name, content_type=content_type,
+                                         owner_id=profile.user_id, profile_id=profile.id)
+    for key, value in fields.items():
+        setattr(document, key, value)
+
+
+def seed_vetting(session: Session, profiles: list[FreelancerProfile]) -> None:
+    """Documents, reference answers, check results and decisions behind the vetting console."""
+    from marketplace.models.audit import AuditLog
+    from marketplace.models.documents import Document
+    from marketplace.models.vetting import ReferenceRequest, VettingCheck
+    from marketplace.domain import add_months
+    from marketplace.legal import urssaf_expiry
+    from marketplace.services.vetting import checks, pipeline, references
+    from marketplace.services.vetting.samples import simple_pdf, simple_png
+
+    admin = session.scalar(select(User).where(User.email == "admin@demo.test"))
+    day = today()
+    month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    queue = [p for p in profiles if p.status in (ProfileStatus.SUBMITTED.value, ProfileStatus.IN_REVIEW.value)]
+    approved = [p for p in profiles if p.status == ProfileStatus.APPROVED.value]
+    for index, profile in enumerate(profiles):
+        if profile.submitted_at is None:
+            continue  # drafts are not vetted yet
+        if session.scalar(select(VettingCheck.id).where(VettingCheck.profile_id == profile.id).limit(1)) is not None:
+            continue  # seeded already
+        rng = rng_for("vetting", index)
+        name = profile.user.display_name
+        is_approved = profile.status == ProfileStatus.APPROVED.value
+        if session.scalar(select(Document.id).where(Document.profile_id == profile.id).limit(1)) is None:
+            issued = day - timedelta(days=rng.randrange(10, 150))
+            if index == 3:  # valid until the end of this month: on the expiry calendar
+                issued = add_months(month_end + timedelta(days=1), -6)
+            code = "".join(rng.choice(DEMO_SECURITY_CHARS) for _ in range(15))
+            _demo_document(session, profile, "urssaf_certificate",
+                           simple_pdf(["URSSAF - Attestation de vigilance (document de démonstration)", name,
+                                       f"SIRET {profile.siret}", f"Délivrée le {issued:%d/%m/%Y}", f"Code de sécurité : {code}"]),
+                           "attestation-vigilance.pdf", issued_on=issued, security_code=code,
+                           expires_on=urssaf_expiry(issued),
+                           verified_at=profile.decided_at if is_approved else None,
+                           verified_by_id=admin.id if is_approved else None,
+                           verification_note="Code vérifié sur le service de l'URSSAF (démo)" if is_approved else None)
+            _demo_document(session, profile, "registration_proof",
+                           simple_pdf(["Avis de situation au répertoire SIRENE (démonstration)", name, f"SIRET {profile.siret}"]),
+                           "avis-situation-sirene.pdf", issued_on=day - timedelta(days=rng.randrange(100, 900)))
+            insurance_end = day + timedelta(days=rng.randrange(45, 330))
+            if index == 0:  # om@demo.test: the dashboard asks to renew it soon
+                insurance_end = day + timedelta(days=20)
+            if index == 5:  # a few days left: reminder e-mail, calendar
+                insurance_end = min(day + timedelta(days=6), month_end)
+            if index == 30:  # expired: this freelancer is out of matching until a new certificate arrives
+                insurance_end = day - timedelta(days=3)
+            _demo_document(session, profile, "insurance",
+                           simple_pdf(["Attestation d'assurance RC Professionnelle (démonstration)", name,
+                                       f"Valable jusqu'au {insurance_end:%d/%m/%Y}"]),
+                           "attestation-rc-pro.pdf", issued_on=insurance_end - timedelta(days=365), expires_on=insurance_end)
+            if index % 4 != 1:
+                _demo_document(session, profile, "identity", simple_png(640, 420), "piece-identite.png",
+                               expires_on=day + timedelta(days=rng.randrange(400, 3000)))
+        if profile in queue:
+            _seed_queue_case(session, profile, queue.index(profile), approved)
+        for number, reference in enumerate(profile.references):
+            if session.scalar(select(ReferenceRequest.id).where(ReferenceRequest.reference_id == reference.id)) is not None:
+                continue
+            if not is_approved and number == 1:
+                continue  # the check job e-mails this referee: the questionnaire link is in the outbox
+            sent = (profile.submitted_at or utcnow()) + timedelta(hours=2)
+            session.add(ReferenceRequest(
+                reference_id=reference.id, profile_id=profile.id, token_hash=f"{rng.getrandbits(256):064x}",
+                flags=references.creation_flags(session, profile, reference.email),
+                status="answered", sent_to=reference.email.lower(), sent_at=sent, expires_at=sent + timedelta(days=14),
+                answered_at=sent + timedelta(hours=rng.randrange(3, 60)), answered_ip=f"203.0.113.{rng.randrange(2, 250)}",
+                answers={
+                    "role": f"{reference.role}, {reference.relationship_label.lower()}",
+                    "period": f"depuis {day.year - rng.randrange(1, 4)}",
+                    "would_rehire": "yes" if rng.random() < 0.85 else "reserved",
+                    "ratings": {code: rng.choice((4, 4, 5, 5, 5)) if rng.random() < 0.9 else None for code in SKILL_CODES},
+                    "comment": rng.choice((
+                        "Très grande autonomie, a remis de l'ordre dans nos achats en quelques semaines.",
+                        "Fiable et discrète ; l'équipe la sollicite pour tout.",
+                        "A organisé notre déménagement sans une journée d'interruption.",
+                        "",
+                    )),
+                },
+            ))
+        session.flush()
+        pipeline.run_all(session, profile.id)
+        if is_approved and session.scalar(select(AuditLog.id).where(
+                AuditLog.action == "vetting.approved", AuditLog.subject_id == profile.id).limit(1)) is None:
+            session.add(AuditLog(actor_id=admin.id, action="vetting.approved", subject_type="FreelancerProfile",
+                                 subject_id=profile.id, created_at=profile.decided_at or utcnow(),
+                                 details={"old": "in_review", "new": "approved", "badges": profile.badges,
+                                          "waited_hours": round(rng.uniform(6, 96), 1)}))
+    _seed_rejected(session, admin)
+    session.flush()
+
+
+# Profiles the operator refused, so the overview shows a realistic approval rate.
+REJECTED_DEMO = (
+    ("refus1@demo.test", "Kévin", "Lemaire", 11, 3,
+     "Les deux références n'ont pas confirmé les missions décrites ; le SIRET correspond à une activité de conseil informatique."),
+    ("refus2@demo.test", "Nora", "Vidal", 12, 0,
+     "Douze ans d'expérience déclarés pour trois ans de postes datés, sans explication après relance."),
+)
+
+
+def _seed_rejected(session: Session, admin: User) -> None:
+    from marketplace.models.audit import AuditLog
+    from marketplace.services.vetting import pipeline
+
+    for index, (email, first, last, years, dated, reason) in enumerate(REJECTED_DEMO):
+        user, created = _user(session, email, "demo-om", Role.FREELANCER, first, last)
+        if not created:
+            continue
+        rng = rng_for("rejected", index)
+        siren = make_siren(rng)
+        submitted = utcnow() - timedelta(days=rng.randrange(20, 60))
+        profile = FreelancerProfile(
+            headline="Office manager", bio=f"Office manager depuis {years} ans, polyvalente et organisée.",
+            years_experience=years, freelance_years=1, city="Paris", work_mode="hybrid", daily_rate_cents=42000,
+            business_name=f"{first} {last} EI", legal_form=LegalForm.MICRO.value, siret=make_siret(siren, rng),
+            vat_regime=VatRegime.FRANCHISE.value, iban=make_iban(rng), status=ProfileStatus.REJECTED.value,
+            status_reason=reason, submitted_at=submitted, decided_at=submitted + timedelta(hours=rng.randrange(20, 80)),
+        )
+        if dated:
+            profile.experiences = [ExperienceEntry(title="Assistante administrative", organisation="PME de services",
+                                                   start_date=today() - timedelta(days=365 * dated), is_freelance=False)]
+        user.freelancer_profile = profile
+        session.flush()
+        pipeline.run_all(session, profile.id)
+        session.add(AuditLog(actor_id=admin.id, action="vetting.rejected", subject_type="FreelancerProfile",
+                             subject_id=profile.id, reason=reason, created_at=profile.decided_at,
+                             details={"old": "in_review", "new": "rejected",
+                                      "waited_hours": round((profile.decided_at - submitted).total_seconds() / 3600, 1)}))
+
+
+def _seed_queue_case(session: Session, profile: FreelancerProfile, position: int, approved: list[FreelancerProfile]) -> None:
+    """Give the profiles waiting in the queue something for the operator to look at."""
+    if position == 1 and approved:
+        # Same IBAN as an approved freelancer, and a bio copied from theirs.
+        model = approved[7 % len(approved)]
+        profile.iban = model.iban
+        profile.bio = model.bio.replace("J'ai notamment", "J'ai entre autres")
+    elif position == 2:
+        profile.years_experience += 6  # more years declared than the dated positions show
+    elif position == 3 and profile.references:
+        domain = profile.user.email.split("@", 1)[1]
+        profile.references[0].email = f"associe@{domain}"  # a referee on the freelancer's own domain

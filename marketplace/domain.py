@@ -6,9 +6,11 @@ JSON exchange format; labels are French and go through Babel in the templates.
 
 from __future__ import annotations
 
+import calendar
 import enum
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 
 class StrEnum(str, enum.Enum):
@@ -300,3 +302,10 @@ LEGAL_FORM_LABELS = {
 class VatRegime(StrEnum):
     FRANCHISE = "franchise"   # "TVA non applicable, art. 293 B du CGI"
     LIABLE = "liable"
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (clamped to the end of a shorter month)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -8,8 +8,21 @@ version, so every acceptance records exactly which wording was agreed to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+from marketplace.domain import add_months
 
 PLATFORM_NAME = "OM Partagé"
+
+# --- URSSAF vigilance (art. L.8222-1 du Code du travail) -------------------------------
+
+# An "attestation de vigilance" must be less than 6 months old.
+URSSAF_VALIDITY_MONTHS = 6
+
+
+def urssaf_expiry(issued_on: date) -> date:
+    """The last day an attestation issued on ``issued_on`` is less than 6 months old."""
+    return add_months(issued_on, URSSAF_VALIDITY_MONTHS) - timedelta(days=1)
 
 # --- VAT mentions ---------------------------------------------------------------------
 

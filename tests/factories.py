@@ -158,29 +158,126 @@ class ApplicationFactory(Base):
     offered_weekdays = factory.LazyFunction(lambda: ["tue", "thu"])
 
 
-class ExperienceEntryFactory(Base):
-    class Meta:
-        model = ExperienceEntry
-
-    profile = factory.SubFactory(FreelancerProfileFactory)
-    title = "Office manager"
-    organisation = factory.Sequence(lambda n: f"Scale-up {n}")
-    start_date = factory.LazyFunction(lambda: today().replace(day=1) - timedelta(days=365 * 8))
-    end_date = None
-    is_freelance = False
-    description = "Déménagement de 80 postes, onboarding, notes de frais."
+def years_ago(years: float):
+    return today() - timedelta(days=round(365.25 * years))
 
 
 class ReferenceFactory(Base):
     class Meta:
         model = Reference
 
-    profile = factory.SubFactory(FreelancerProfileFactory)
+    profile = factory.SubFactory(FreelancerProfileFactory, references=[])
     name = factory.Sequence(lambda n: f"Référente {n}")
     company = "Client SAS"
     role = "Directrice générale"
-    email = factory.Sequence(lambda n: f"referee{n}@client.test")
+    email = factory.Sequence(lambda n: f"referente{n}@client-sas.test")
     relationship_label = "Cliente actuelle"
+    is_current_client = True
+    period = "2023 – aujourd'hui"
+
+
+class ExperienceEntryFactory(Base):
+    class Meta:
+        model = ExperienceEntry
+
+    profile = factory.SubFactory(FreelancerProfileFactory)
+    title = "Office manager"
+    organisation = "Scale-up SaaS"
+    start_date = factory.LazyFunction(lambda: years_ago(10))
+    end_date = None
+    is_freelance = False
+    description = "Services généraux, achats, onboarding."
+
+
+# Bios written independently (the default factory bio is shared, so it would look copied).
+DISTINCT_BIOS = (
+    "Office manager depuis dix ans en PME industrielle : achats généraux, suivi du budget de fonctionnement, "
+    "déménagement de l'atelier et mise en conformité des registres de sécurité.",
+    "Ancienne assistante de direction dans un cabinet d'avocats, j'organise l'intégration des nouveaux "
+    "collaborateurs, les séminaires annuels et la communication interne des équipes juridiques.",
+    "En start-up SaaS, j'ai structuré les outils numériques, documenté les processus dans Notion et repris "
+    "la gestion des notes de frais sur Spendesk pour quatre-vingts salariés en croissance rapide.",
+    "Services généraux d'une agence de communication : flex office, relations avec le bailleur, contrats "
+    "de maintenance, accueil des clients et organisation des afterworks mensuels.",
+    "J'accompagne des cliniques privées sur la pré-paie, les variables mensuelles avec l'expert-comptable, "
+    "le suivi des fournisseurs médicaux et la tenue du document unique d'évaluation des risques.",
+    "Coordinatrice puis office manager dans le e-commerce logistique : gestion des prestataires, "
+    "optimisation des abonnements logiciels, rituels d'équipe et gestion de crise lors des pics d'activité.",
+    "Dans une école privée, j'ai piloté le transfert des locaux, renégocié les contrats de nettoyage "
+    "et d'énergie, et mis en place un parcours d'accueil pour les enseignants vacataires.",
+    "Office manager bilingue pour des filiales françaises de groupes étrangers : reporting budgétaire, "
+    "relations avec le siège, organisation des déplacements et des comités de direction.",
+)
+
+
+class SubmittedProfileFactory(FreelancerProfileFactory):
+    """A profile waiting in the vetting queue, with ten years of dated experience."""
+
+    status = ProfileStatus.SUBMITTED.value
+    bio = factory.Sequence(lambda n: DISTINCT_BIOS[n % len(DISTINCT_BIOS)])
+    submitted_at = factory.LazyFunction(utcnow)
+    business_name = factory.LazyAttribute(lambda o: f"{o.user.first_name} {o.user.last_name} EI")
+
+    @factory.post_generation
+    def experiences(obj, create, extracted, **kwargs):
+        if extracted is None:
+            start, freelance_start = years_ago(10), years_ago(3)
+            obj.experiences.append(ExperienceEntry(title="Office manager", organisation="Scale-up SaaS",
+                                                   start_date=start, end_date=freelance_start - timedelta(days=1)))
+            obj.experiences.append(ExperienceEntry(title="Office manager freelance", organisation="Indépendante",
+                                                   start_date=freelance_start, is_freelance=True))
+
+
+# --- vetting helpers: documents are stored through the real upload service -------------
+
+
+def sample_pdf(*lines: str) -> bytes:
+    from marketplace.services.vetting.samples import simple_pdf
+
+    return simple_pdf(list(lines) or ["Document de test"])
+
+
+def sample_png(width: int = 800, height: int = 1100) -> bytes:
+    from marketplace.services.vetting.samples import simple_png
+
+    return simple_png(width, height)
+
+
+def upload_document(profile, kind, content: bytes | None = None, *, filename: str | None = None, **dates):
+    """Store a document for ``profile`` with ``documents.store_upload`` (needs an app context)."""
+    import io
+
+    from marketplace.services import documents
+
+    content = content if content is not None else sample_pdf(f"{kind} de {profile.user.display_name}")
+    return documents.store_upload(
+        _session(), owner=profile.user, kind=kind, stream=io.BytesIO(content),
+        filename=filename or f"{kind}.pdf", profile_id=profile.id, **dates,
+    )
+
+
+def upload_valid_documents(profile, *, urssaf_issued=None, insurance_until=None, security_code="AB12CD34EF56GH7"):
+    """A complete, valid set: URSSAF (recent), registration proof, insurance, identity."""
+    issued = urssaf_issued or today() - timedelta(days=20)
+    upload_document(profile, "urssaf_certificate",
+                    sample_pdf("Attestation de vigilance", f"Code de sécurité : {security_code}"),
+                    issued_on=issued, security_code=security_code)
+    upload_document(profile, "registration_proof", sample_pdf("Avis de situation au répertoire SIRENE"),
+                    issued_on=today() - timedelta(days=200))
+    upload_document(profile, "insurance", sample_pdf("Attestation d'assurance RC Pro"),
+                    issued_on=today() - timedelta(days=100), expires_on=insurance_until or today() + timedelta(days=265))
+    upload_document(profile, "identity", sample_png(), filename="identite.png", expires_on=today() + timedelta(days=2000))
+
+
+def submit(profile):
+    """What the freelancer's "submit" does: status submitted, then the event (no commit)."""
+    from marketplace import events
+
+    profile.status = ProfileStatus.SUBMITTED.value
+    profile.submitted_at = utcnow()
+    _session().flush()
+    events.profile_submitted.send(_session(), profile=profile)
+    return profile
 
 
 class ContractFactory(Base):

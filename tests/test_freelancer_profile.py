@@ -13,6 +13,7 @@ from marketplace.db import today
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.audit import AuditLog
 from marketplace.models.documents import DocumentKind
+from marketplace import legal
 from marketplace.services import profiles
 from marketplace.services.profiles import BusinessData, ExperienceData, ReferenceData
 from marketplace.errors import DomainError
@@ -248,7 +249,7 @@ def test_the_urssaf_certificate_needs_its_issue_date_and_security_code_and_lasts
         db_session, draft, "urssaf_certificate", issued_on=today() - timedelta(days=10), security_code="abcd ef12 3456 789",
     )
     assert document.security_code == "ABCDEF123456789"
-    assert document.expires_on == profiles.add_months(document.issued_on, 6)
+    assert document.expires_on == legal.urssaf_expiry(document.issued_on)
 
 
 def test_insurance_needs_a_future_expiry(app_ctx, db_session, draft):

@@ -12,3 +12,8 @@ cron.register(jobs.retrain_matcher, queue_name="default", cron="30 3 * * *")
 cron.register(jobs.remind_expiring_documents, queue_name="default", cron="0 7 * * *")
 # Nudge SMEs about applications left unanswered (weekdays 08:00 UTC; one digest per owner and day).
 cron.register(jobs.remind_waiting_applications, queue_name="default", cron="0 8 * * 1-5")
+
+# Vetting: documents expiring within 30 days, matching suspension on expiry (06:30 daily),
+# then referee reminders 3 and 7 days after the questionnaire (09:00 daily).
+cron.register(jobs.run_vetting_expiry, queue_name="vetting", cron="30 6 * * *")
+cron.register(jobs.send_reference_reminders, queue_name="vetting", cron="0 9 * * *")

@@ -75,3 +75,32 @@ def remind_waiting_applications() -> int:
     if sent:
         log.info("waiting applications: %d digests sent", sent)
     return sent
+
+
+# --- vetting (queue "vetting") --------------------------------------------------------
+
+
+@entry
+def run_vetting_check(profile_id: int, group: str) -> int:
+    """Run one group of vetting checks of a profile (identifiers, documents, references, fraud)."""
+    from marketplace.services.vetting import pipeline
+
+    return len(pipeline.run(db.session(), profile_id, group))
+
+
+@entry
+def send_reference_reminders() -> dict:
+    """Remind referees after 3 and 7 days; expire links past their date (cron, daily)."""
+    from marketplace.services.vetting import references
+
+    counts = references.send_reminders(db.session())
+    log.info("reference reminders: %s", counts)
+    return counts
+
+
+@entry
+def run_vetting_expiry() -> str:
+    """Expiry notices, matching suspensions and stale checks (cron, daily)."""
+    from marketplace.services.vetting import expiry
+
+    return str(expiry.run_daily(db.session()))

@@ -58,6 +58,8 @@ class Document(Timestamps, Base):
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verification_note: Mapped[str | None] = mapped_column(Text)
+    # Smallest expiry notice already e-mailed (30, 7 days ahead; 0 once expired): one e-mail per stage.
+    expiry_notice_days: Mapped[int | None]
     # A newer upload of the same kind supersedes this one; it is kept for the record.
     superseded_at: Mapped[datetime | None]
 

@@ -70,7 +70,9 @@ class ReferenceRequest(Timestamps, Base):
     reference_id: Mapped[int] = mapped_column(ForeignKey("freelancer_references.id", ondelete="CASCADE"), index=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|sent|answered|expired
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)  # pending|sent|answered|expired|cancelled
+    # The address the link went to: a referee whose address changes gets a new request.
+    sent_to: Mapped[str | None] = mapped_column(String(254))
     sent_at: Mapped[datetime | None]
     expires_at: Mapped[datetime]
     reminders_sent: Mapped[int] = mapped_column(default=0)

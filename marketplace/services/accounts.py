@@ -133,7 +133,7 @@ def register_freelancer(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
+def authenticate(session: Session, email: str, password: str, ip_address: str | None = None) -> User:
     """The active user with these credentials; one vague message otherwise."""
     user = find_user_by_email(session, email or "")
     if user is None or not user.check_password(password or ""):
@@ -141,6 +141,9 @@ def authenticate(session: Session, email: str, password: str) -> User:
     if not user.active:
         raise DomainError("Ce compte est désactivé. Contactez le support pour le réactiver.")
     user.last_login_at = utcnow()
+    if ip_address and user.is_freelancer:
+        # Vetting flags a reference answered from an IP the freelancer logs in from.
+        record(session, user, "account.login", user, ip_address=ip_address)
     return user
 
 

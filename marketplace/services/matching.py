@@ -235,8 +235,18 @@ def _result(mission_id: int, profile_id: int, match: Match) -> MatchResult:
 # --- the API ---------------------------------------------------------------------------
 
 
+NOT_MATCHABLE = {
+    ProfileStatus.SUSPENDED.value: "Profil suspendu par la plateforme",
+    ProfileStatus.REJECTED.value: "Profil refusé à la vérification",
+}
+
+
 def eligibility(mission: Mission, profile: FreelancerProfile, booked: WeekSlots) -> list[str]:
     """The French reasons ``profile`` cannot take ``mission``; empty when eligible."""
+    if profile.status in NOT_MATCHABLE:
+        return [NOT_MATCHABLE[profile.status]]
+    if profile.is_approved and profile.matching_suspended_reason:
+        return [f"Rapprochement suspendu : {profile.matching_suspended_reason}"]
     reason = exclusion_reason(mission_record(mission), freelancer_record(profile, booked))
     return [reason] if reason else []
 

@@ -9,7 +9,6 @@ themselves with ``events.document_uploaded``.
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,6 +35,7 @@ from marketplace.domain import (
 )
 from marketplace.errors import DomainError
 from marketplace.geo import find_commune
+from marketplace import legal
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
@@ -76,7 +76,6 @@ MAX_TOOLS = 30
 DAILY_RATE_MIN_EUROS = 150
 DAILY_RATE_MAX_EUROS = 2000
 MAX_MOBILITY_KM = 200
-URSSAF_VALIDITY_MONTHS = 6
 EXPIRY_WARNING_DAYS = 30
 
 # What the vetting reads: a change to any of these after submission re-runs its checks.
@@ -159,13 +158,6 @@ def validate_phone(value: str, field: str = "phone") -> str | None:
     if not _PHONE.match(compact):
         raise DomainError("Numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +33 6 12 34 56 78).", field)
     return compact
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (clamped to the end of a shorter month)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _normalize_email(value: str, field: str) -> str:
@@ -596,8 +588,8 @@ def upload_document(
     if kind == DocumentKind.URSSAF_CERTIFICATE.value:
         if issued_on is None:
             raise DomainError("Indiquez la date d'émission de l'attestation.", "issued_on")
-        expires_on = add_months(issued_on, URSSAF_VALIDITY_MONTHS)
-        if expires_on <= now:
+        expires_on = legal.urssaf_expiry(issued_on)
+        if expires_on < now:
             raise DomainError(
                 "Cette attestation a plus de 6 mois : téléchargez-en une récente sur votre espace URSSAF.", "issued_on"
             )

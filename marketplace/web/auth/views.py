@@ -19,7 +19,7 @@ from marketplace.web.auth.forms import (
     SmeSignupForm,
 )
 from marketplace.web.authz import dashboard_endpoint
-from marketplace.web.forms import safe_next
+from marketplace.web.forms import client_ip, safe_next
 
 
 def _after_login_url(user) -> str:
@@ -34,7 +34,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(db.session, form.email.data, form.password.data)
+            user = accounts.authenticate(db.session, form.email.data, form.password.data, ip_address=client_ip())
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -1,0 +1,38 @@
+"""The vetting's reactions to domain events: record pending checks and enqueue their jobs.
+
+Handlers run in the caller's transaction (the session is the sender): rows become
+``pending`` and job intents are recorded together with the change that caused them.
+"""
+
+from __future__ import annotations
+
+from marketplace import events
+from marketplace.models.freelancers import FreelancerProfile
+from marketplace.services.vetting import checks, pipeline, rules
+
+VETTED_KINDS = frozenset(k.value for k in rules.VETTED_DOCUMENTS)
+
+
+@events.profile_submitted.connect
+def on_profile_submitted(session, profile: FreelancerProfile, **_kwargs) -> None:
+    """A submission runs every check afresh."""
+    pipeline.schedule(session, profile, force=True)
+
+
+@events.profile_updated.connect
+def on_profile_updated(session, profile: FreelancerProfile, fields=None, **_kwargs) -> None:
+    """Edits re-run the checks whose inputs changed (fingerprints tell which)."""
+    if pipeline.is_vetted(profile):
+        pipeline.schedule(session, profile, rerun_only=True)
+
+
+@events.document_uploaded.connect
+def on_document_uploaded(session, document, **_kwargs) -> None:
+    """A new vetted document: derive its expiry, then re-check the profile's documents."""
+    if document.profile_id is None or document.kind not in VETTED_KINDS:
+        return
+    checks.apply_document_rules(document)
+    profile = session.get(FreelancerProfile, document.profile_id)
+    if profile is not None and pipeline.is_vetted(profile):
+        pipeline.schedule(session, profile, ["documents"], rerun_only=True)
+
