@@ -215,3 +215,8 @@ def test_csrf_is_enforced(engine, instance_path, db_session):
         response = client.post("/compte/connexion", data={"email": "a@b.test", "password": "x"})
         assert response.status_code == 400
         assert "Le formulaire a expiré" in response.text
+
+
+def test_sme_signup_takes_the_headcount_given_in_the_diagnostic(client, db_session):
+    page = client.get("/compte/inscription/entreprise?next=/entreprise/missions/nouvelle%3Fsignaux%3Dx%26effectif%3D37").text
+    assert 'name="headcount"' in page and 'value="37"' in page

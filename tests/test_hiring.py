@@ -179,3 +179,22 @@ def test_the_digest_job_entry_point(app_ctx, db_session, mission, sme_user, outb
     application.updated_at = utcnow() - timedelta(days=5)
     db_session.flush()
     assert jobs.remind_waiting_applications.__wrapped__() == 1
+
+
+def test_a_new_application_is_e_mailed_to_the_company_owner_at_once(app_ctx, db_session, outbox, sme_user):
+    from marketplace.db import commit
+    from marketplace.services import applications
+    from marketplace.services.applications import ApplyData
+    from tests.factories import FreelancerProfileFactory, MissionFactory
+
+    mission = MissionFactory(company=sme_user.company, title="Office manager mardi-jeudi")
+    profile = FreelancerProfileFactory(user__first_name="Inès", user__last_name="Benali")
+    note = "Douze ans d'office management, deux déménagements pilotés et les notes de frais sur Spendesk."
+    application = applications.apply(db_session, profile, mission, ApplyData(note, 46000, ["tue", "thu"]))
+    commit(db_session)
+    email = outbox.last_to(sme_user.email)
+    assert email.subject == "Nouvelle candidature pour « Office manager mardi-jeudi »"
+    assert "Inès Benali candidate à la mission" in email.body_text
+    assert "TJM proposé : 460\u00a0€" in email.body_text and "mardi et jeudi" in email.body_text
+    assert f"/entreprise/candidatures/{application.id}" in email.body_text
+    assert email.status == "sent"

@@ -313,3 +313,22 @@ def send_waiting_digests(session: Session, now: datetime | None = None) -> int:
             )
             sent += 1
     return sent
+
+
+@events.application_status_changed.connect
+def _tell_the_company_about_an_application(
+    session: Session, application: Application, old: str | None, new: str, **_: object
+) -> None:
+    """A new application (or an answer to an invitation) reaches the company's owners at once."""
+    if new != ApplicationStatus.APPLIED.value:
+        return
+    mission, profile = application.mission, application.freelancer
+    for person in _sme_recipients(mission, None):
+        mail.send(
+            session, to=person.email, template="sme_new_application", user_id=person.id,
+            subject=f"Nouvelle candidature pour « {mission.title} »",
+            person=person, mission=mission, application=application, freelancer=profile,
+            answered_invitation=old == ApplicationStatus.INVITED.value,
+            rhythm=_rhythm(mission, application.offered_weekdays),
+            url=external_url("sme.application", application_id=application.id),
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -64,6 +66,11 @@ def signup():
 def signup_sme():
     """Create an SME account: the company and its owner."""
     form = SmeSignupForm()
+    if request.method == "GET" and not form.headcount.data:
+        # Coming from the diagnostic: its headcount travels in the next URL.
+        headcount = parse_qs(urlsplit(safe_next("")).query).get("effectif", [""])[0]
+        if headcount.isdigit() and 0 < int(headcount) <= 100000:
+            form.headcount.data = int(headcount)
     if form.validate_on_submit():
         data = accounts.SmeSignup(
             email=form.email.data,
