@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import current_app
 
 
 def external_url(endpoint: str, **values) -> str:
-    """``BASE_URL`` + the path of ``endpoint`` (no request context needed)."""
-    base = (current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    path = current_app.url_map.bind("localhost").build(endpoint, values)
-    return base + path
+    """An absolute link to ``endpoint`` on ``BASE_URL`` (no request context needed)."""
+    base = urlsplit(current_app.config.get("BASE_URL") or "http://127.0.0.1:5000")
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
+    return adapter.build(endpoint, values, force_external=True)

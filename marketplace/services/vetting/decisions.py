@@ -24,6 +24,7 @@ from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus, VettingCheck
 from marketplace.services import mail
 from marketplace.services.audit import record
+from marketplace.services.links import external_url
 from marketplace.services.vetting import expiry, pipeline
 from marketplace.services.vetting.checks import CHECK_LABELS
 
@@ -200,7 +201,7 @@ def request_information(
                 ip_address=ip_address, details={"missing": missing})
     mail.send(session, to=profile.user.email, subject="Votre profil : quelques éléments à compléter",
               template="vetting_information_requested", user_id=profile.user_id, profile=profile, items=items,
-              details=details, link=_dashboard_link())
+              details=details, link=external_url("freelancer.dashboard"))
     return profile
 
 
@@ -262,7 +263,3 @@ def recheck(session: Session, admin: User, profile_id: int, *, ip_address: str |
     return groups
 
 
-def _dashboard_link() -> str:
-    from marketplace.services.vetting.references import absolute_url
-
-    return absolute_url("freelancer.dashboard")

@@ -24,6 +24,7 @@ from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
 from marketplace.services import mail
 from marketplace.services.audit import record
+from marketplace.services.links import external_url
 from marketplace.services.vetting import rules
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def refresh_matching_suspension(session: Session, profile: FreelancerProfile, to
         if notify and previous is None:
             mail.send(session, to=profile.user.email, subject="Votre profil n'apparaît plus dans les recherches",
                       template="matching_suspended", user_id=profile.user_id, profile=profile, reason=reason,
-                      link=_dashboard_link())
+                      link=external_url("freelancer.dashboard"))
     else:
         record(session, None, "vetting.matching_restored", profile, reason=previous)
         if notify:
@@ -100,10 +101,6 @@ def refresh_matching_suspension(session: Session, profile: FreelancerProfile, to
     return True
 
 
-def _dashboard_link() -> str:
-    from marketplace.services.vetting.references import absolute_url
-
-    return absolute_url("freelancer.dashboard")
 
 
 def send_notices(session: Session, today: date) -> int:
@@ -145,7 +142,7 @@ def send_notices(session: Session, today: date) -> int:
         expired = any(line["expired"] for line in lines)
         subject = "Un de vos documents a expiré" if expired else "Vos documents arrivent à échéance"
         mail.send(session, to=profile.user.email, subject=subject, template="documents_expiring", user_id=profile.user_id,
-                  profile=profile, lines=lines, link=_dashboard_link())
+                  profile=profile, lines=lines, link=external_url("freelancer.dashboard"))
         record(session, None, "vetting.expiry_notice", profile,
                details={"documents": [doc.id for doc, _ in items], "stages": [doc.expiry_notice_days for doc, _ in items]})
     return sum(len(items) for items in due.values())

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -33,6 +32,7 @@ from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus, ReferenceRequest
 from marketplace.services import mail
 from marketplace.services.audit import record
+from marketplace.services.links import external_url
 from marketplace.services.vetting import rules
 from marketplace.services.vetting.checks import Outcome
 
@@ -100,15 +100,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute link to ``endpoint`` on ``BASE_URL`` (e-mails are built in jobs)."""
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
-
-
 def questionnaire_url(request: ReferenceRequest) -> str:
-    return absolute_url("public.reference_questionnaire", token=token_for(request))
+    return external_url("public.reference_questionnaire", token=token_for(request))
 
 
 # --- who the freelancer is ------------------------------------------------------------------
