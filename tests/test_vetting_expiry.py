@@ -133,3 +133,35 @@ def test_notice_stages():
     assert expiry.notice_stage(day + timedelta(days=7), day) == 7
     assert expiry.notice_stage(day, day) == 7  # last valid day
     assert expiry.notice_stage(day - timedelta(days=1), day) == 0
+
+
+def test_the_daily_job_notices_once_and_links_to_the_documents_page(app_ctx, db_session, outbox):
+    from worker import jobs
+
+    profile = approved_profile(db_session, insurance_days_left=25)
+    # The job's own code, outside any web request (e-mails render without a user or request).
+    jobs.run_vetting_expiry.__wrapped__()
+    jobs.run_vetting_expiry.__wrapped__()  # idempotent
+    [message] = notices(outbox, profile)
+    assert "dans 25 jour(s)" in message.body_text and "/freelance/profil/justificatifs" in message.body_text
+
+
+def test_a_replaced_document_is_not_noticed(app_ctx, db_session, outbox):
+    profile = approved_profile(db_session, insurance_days_left=10)
+    upload_document(profile, "insurance", sample_pdf("Attestation RC Pro renouvelée"),
+                    issued_on=today(), expires_on=today() + timedelta(days=300))  # the old one is superseded
+    commit(db_session)
+    assert run(db_session).notices == 0 and notices(outbox, profile) == []
+
+
+def test_the_expiry_run_is_scheduled_daily_with_rq_cron():
+    from redis import Redis
+    from rq.cron import CronScheduler
+
+    from worker import jobs
+
+    scheduler = CronScheduler(connection=Redis.from_url("redis://127.0.0.1:6379/0"))  # not contacted: jobs are only listed
+    scheduler.load_config_from_file("worker/cron_config.py")
+    schedule = {job.func: job.cron for job in scheduler.get_jobs()}
+    assert schedule[jobs.run_vetting_expiry] == "30 6 * * *"
+    assert not any(getattr(f, "__name__", "") == "remind_expiring_documents" for f in schedule)  # one reminder, not two

@@ -8,8 +8,6 @@ from worker import jobs
 cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)
 # Learn from the SMEs' decisions (shortlisted, invited, hired, declined), every night.
 cron.register(jobs.retrain_matcher, queue_name="default", cron="30 3 * * *")
-# Freelancers' documents about to expire: one reminder 30 days, then 7 days before (daily, 7:00 UTC).
-cron.register(jobs.remind_expiring_documents, queue_name="default", cron="0 7 * * *")
 # Nudge SMEs about applications left unanswered (weekdays 08:00 UTC; one digest per owner and day).
 cron.register(jobs.remind_waiting_applications, queue_name="default", cron="0 8 * * 1-5")
 

@@ -56,17 +56,6 @@ def retrain_matcher() -> dict:
 
 
 @entry
-def remind_expiring_documents() -> int:
-    """E-mail freelancers whose documents expire within 30, then 7 days (cron, daily)."""
-    from marketplace.services import profiles
-
-    sent = profiles.remind_expiring_documents(db.session())
-    if sent:
-        log.info("expiry reminders: %d e-mail(s) recorded", sent)
-    return sent
-
-
-@entry
 def remind_waiting_applications() -> int:
     """E-mail SME owners the applications waiting two days or more for an answer (cron, daily)."""
     from marketplace.services import hiring

@@ -643,54 +643,6 @@ def expiring_documents(
     return sorted(soon, key=lambda e: e.days_left)
 
 
-# Days before expiry at which the freelancer is reminded, once each, to renew a document.
-REMINDER_DAYS: tuple[int, ...] = (30, 7)
-
-
-def remind_expiring_documents(session: Session, on: date | None = None) -> int:
-    """E-mail each freelancer once per threshold (30 then 7 days) before a document expires."""
-    from marketplace.models.audit import AuditLog
-
-    now = on or paris_today()
-    horizon = date.fromordinal(now.toordinal() + max(REMINDER_DAYS))
-    documents = session.scalars(
-        select(Document)
-        .where(
-            Document.profile_id.is_not(None),
-            Document.superseded_at.is_(None),
-            Document.kind.in_([k.value for k in PROFILE_DOCUMENT_KINDS]),
-            Document.expires_on > now,
-            Document.expires_on <= horizon,
-        )
-        .order_by(Document.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    sent = 0
-    for document in documents:
-        days_left = (document.expires_on - now).days
-        threshold = min(t for t in REMINDER_DAYS if days_left <= t)
-        # The audit row is the record that this reminder went out: running twice sends it once.
-        action = f"document.expiry_reminder_{threshold}"
-        already = session.scalar(
-            select(AuditLog.id).where(
-                AuditLog.action == action, AuditLog.subject_type == "Document", AuditLog.subject_id == document.id
-            )
-        )
-        profile = session.get(FreelancerProfile, document.profile_id)
-        if already is not None or profile is None or not profile.user.active:
-            continue
-        label = DOCUMENT_KIND_LABELS[DocumentKind(document.kind)]
-        mail.send(
-            session, to=profile.user.email, subject=f"À renouveler : {label[0].lower() + label[1:]}",
-            template="document_expiring", user_id=profile.user_id, profile=profile, document=document,
-            label=label, days_left=days_left,
-        )
-        record(session, None, action, document, details={"profile_id": profile.id, "expires_on": document.expires_on.isoformat()})
-        sent += 1
-    session.flush()
-    return sent
-
-
 # --- step 9: references ---------------------------------------------------------------
 
 

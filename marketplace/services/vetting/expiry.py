@@ -142,7 +142,7 @@ def send_notices(session: Session, today: date) -> int:
         expired = any(line["expired"] for line in lines)
         subject = "Un de vos documents a expiré" if expired else "Vos documents arrivent à échéance"
         mail.send(session, to=profile.user.email, subject=subject, template="documents_expiring", user_id=profile.user_id,
-                  profile=profile, lines=lines, link=external_url("freelancer.dashboard"))
+                  profile=profile, lines=lines, link=external_url("freelancer.profile_documents"))
         record(session, None, "vetting.expiry_notice", profile,
                details={"documents": [doc.id for doc, _ in items], "stages": [doc.expiry_notice_days for doc, _ in items]})
     return sum(len(items) for items in due.values())
