@@ -171,6 +171,20 @@ def store_generated(
     return document
 
 
+def live_for_profile(session: Session, profile_id: int, kinds) -> dict[str, Document]:
+    """A profile's live (not superseded) document of each of ``kinds``, the latest winning."""
+    rows = session.scalars(
+        select(Document)
+        .where(
+            Document.profile_id == profile_id,
+            Document.superseded_at.is_(None),
+            Document.kind.in_([DocumentKind(k).value for k in kinds]),
+        )
+        .order_by(Document.created_at, Document.id)
+    )
+    return {doc.kind: doc for doc in rows}
+
+
 def read(document: Document) -> bytes:
     return path_of(document).read_bytes()
 

@@ -555,14 +555,7 @@ def accept_mandate(
 
 def current_documents(session: Session, profile: FreelancerProfile) -> dict[str, Document]:
     """The profile's live document of each kind (superseded uploads are kept aside)."""
-    rows = session.scalars(
-        select(Document).where(
-            Document.profile_id == profile.id,
-            Document.superseded_at.is_(None),
-            Document.kind.in_([k.value for k in PROFILE_DOCUMENT_KINDS]),
-        )
-    )
-    return {doc.kind: doc for doc in rows}
+    return document_store.live_for_profile(session, profile.id, PROFILE_DOCUMENT_KINDS)
 
 
 def upload_document(

@@ -22,7 +22,7 @@ from marketplace.formatting import PARIS, date_fr
 from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import CheckKind, CheckStatus
-from marketplace.services import identifiers
+from marketplace.services import documents, identifiers
 from marketplace.services.vetting import rules
 from marketplace.services.vetting.files import inspect_document
 
@@ -190,16 +190,7 @@ def identifier_outcomes(session: Session, profile: FreelancerProfile) -> list[Ou
 
 def current_documents(session: Session, profile_id: int) -> dict[str, Document]:
     """The latest non-superseded document of each vetted kind."""
-    rows = session.scalars(
-        select(Document)
-        .where(
-            Document.profile_id == profile_id,
-            Document.superseded_at.is_(None),
-            Document.kind.in_([k.value for k in rules.VETTED_DOCUMENTS]),
-        )
-        .order_by(Document.created_at, Document.id)
-    )
-    return {doc.kind: doc for doc in rows}
+    return documents.live_for_profile(session, profile_id, rules.VETTED_DOCUMENTS)
 
 
 def _doc_details(document: Document) -> dict[str, Any]:
