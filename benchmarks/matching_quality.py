@@ -27,7 +27,7 @@ from marketplace.matching.constraints import exclusion_reason  # noqa: E402
 from marketplace.matching.evaluation import Qrels, load_qrels, score_rankings  # noqa: E402
 from marketplace.matching.features import FEATURE_NAMES  # noqa: E402
 from marketplace.matching.index import ProfileIndex  # noqa: E402
-from marketplace.matching.model import default_store  # noqa: E402
+from marketplace.matching.model import packaged_model  # noqa: E402
 from marketplace.matching.records import Dataset, load_exchange  # noqa: E402
 from marketplace.matching.training import cross_validate  # noqa: E402
 
@@ -44,7 +44,7 @@ def _rank_all(index: ProfileIndex, data: Dataset, qrels: Qrels, k: int = 20) -> 
 
 def _baseline(data: Dataset, qrels: Qrels, key) -> dict[str, float]:
     """Rank the eligible freelancers by a fixed key (no learning)."""
-    index = ProfileIndex.build(data.freelancers, default_store().current)
+    index = ProfileIndex.build(data.freelancers, packaged_model())
     rankings = {}
     for m in data.missions:
         q = index.prepare(m)
@@ -60,7 +60,7 @@ def _random_key(index, q, rows):
 
 def _rule_key(index, q, rows):
     # A hand-written rule: needs covered first, then required skills met, then years.
-    X = index.features(q, rows, default_store().current.idf)
+    X = index.features(q, rows, packaged_model().idf)
     col = {n: i for i, n in enumerate(FEATURE_NAMES)}
     return X[:, col["need_cov"]] * 100 + X[:, col["skill_met_frac"]] * 10 + X[:, col["exp_gap"]] * 0.1
 
@@ -81,7 +81,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
     data, qrels = load_exchange(args.data), load_qrels(args.qrels)
-    model = default_store().current
+    model = packaged_model()
     print(
         f"development set: {len(data.freelancers)} freelancers, {len(data.missions)} missions; "
         f"shipped model v{model.version} ({model.meta.get('trained_at', '?')})\n"

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import synthetic  # noqa: E402
 
 from marketplace.matching.index import ProfileIndex  # noqa: E402
-from marketplace.matching.model import default_store  # noqa: E402
+from marketplace.matching.model import packaged_model  # noqa: E402
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -35,7 +35,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 def run(size: int, queries: int) -> dict[str, float]:
-    model = default_store().current
+    model = packaged_model()
     profiles = synthetic.freelancers(size, seed=size)
     missions = synthetic.missions(queries, seed=size + 1)
     gc.collect()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from marketplace.config import PROJECT_ROOT, instance_path_from_env, load_settings
+from marketplace.config import instance_path_from_env, load_settings, resource_dir
 
-TEMPLATE_FOLDER = PROJECT_ROOT / "templates"
+TEMPLATE_FOLDER = resource_dir("templates")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
-    register_subscribers()
+    register_areas(app)
     return app
 
 
@@ -115,9 +115,11 @@ def register_template_helpers(app: Flask) -> None:
     register(app)
 
 
-def register_subscribers() -> None:
-    """Import the modules whose handlers listen to domain events (marketplace.events)."""
-    import marketplace.subscribers  # noqa: F401
+def register_areas(app: Flask) -> None:
+    """Register every area's jobs and connect its event handlers."""
+    from marketplace.services import load_areas
+
+    load_areas(app.config.get("JOB_MODULES", ()))
 
 
 def register_commands(app: Flask) -> None:

@@ -10,11 +10,11 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from marketplace.config import PROJECT_ROOT
+from marketplace.config import resource_dir
 from marketplace.db import commit, db
 from marketplace.errors import DomainError
 
-MIGRATIONS = PROJECT_ROOT / "migrations"
+MIGRATIONS = resource_dir("migrations")
 
 
 def alembic_config(connection=None) -> Config:
@@ -26,10 +26,26 @@ def alembic_config(connection=None) -> Config:
     return cfg
 
 
+# Revisions renamed since they were applied somewhere: old id → new id.
+RENAMED_REVISIONS = {"v001": "0003"}
+
+
 def upgrade_database(revision: str = "head") -> None:
     """Apply migrations up to ``revision`` on the current app's database."""
     with db.engine.begin() as connection:
+        _rename_applied_revisions(connection)
         alembic_command.upgrade(alembic_config(connection), revision)
+
+
+def _rename_applied_revisions(connection) -> None:
+    """A database stamped with a revision's old id is re-stamped with its new one."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table("alembic_version"):
+        return
+    for old, new in RENAMED_REVISIONS.items():
+        connection.execute(text("UPDATE alembic_version SET version_num = :new WHERE version_num = :old"),
+                           {"new": new, "old": old})
 
 
 db_cli = AppGroup("db", help="Schéma de la base : migrations Alembic.")
@@ -85,7 +101,7 @@ def db_check() -> None:
 @with_appcontext
 def create_admin_command(email: str, password: str, first_name: str, last_name: str) -> None:
     """Create a platform administrator (or reset an existing admin's password)."""
-    from marketplace.services.accounts import create_admin
+    from marketplace.services.accounts.operations import create_admin
 
     try:
         user = create_admin(db.session, email, password, first_name, last_name)
@@ -102,7 +118,7 @@ jobs_cli = AppGroup("jobs", help="Tâches de fond : état, relance, balayage.")
 @click.option("--older-than", default=None, type=int, help="Secondes (défaut : JOB_SWEEP_AFTER_SECONDS).")
 def jobs_sweep(older_than: int | None) -> None:
     """Re-dispatch job intents left pending (what the cron does every minute)."""
-    from marketplace import jobs
+    from marketplace.platform import jobs
 
     seconds = current_app.config["JOB_SWEEP_AFTER_SECONDS"] if older_than is None else older_than
     stuck = jobs.sweep(db.session(), timedelta(seconds=seconds))
@@ -126,7 +142,7 @@ def jobs_status() -> None:
 @with_appcontext
 def matcher_retrain_command() -> None:
     """Refit the matcher on the marketplace's outcomes now (what the nightly job does)."""
-    from marketplace.services import matching
+    from marketplace.services.matching import facade as matching
 
     result = matching.retrain(db.session())
     if result.accepted:
@@ -162,22 +178,16 @@ def vetting_reminders() -> None:
 @click.argument("profile_ids", nargs=-1, type=int)
 @click.option("--all", "every", is_flag=True, help="Tous les profils soumis au moins une fois.")
 def vetting_recheck(profile_ids: tuple[int, ...], every: bool) -> None:
-    """Run every vetting check again for the given profiles."""
-    from sqlalchemy import select
+    """Run every vetting check again for the given profiles (audited like the console's button)."""
+    from marketplace.services.vetting import decisions, queries
 
-    from marketplace.models.freelancers import FreelancerProfile
-    from marketplace.services.vetting import pipeline
-
-    stmt = select(FreelancerProfile).where(FreelancerProfile.submitted_at.is_not(None))
-    if not every:
-        if not profile_ids:
-            raise click.UsageError("Indiquez des numéros de profil ou --all.")
-        stmt = stmt.where(FreelancerProfile.id.in_(profile_ids))
-    profiles = db.session.scalars(stmt).all()
-    for profile in profiles:
-        pipeline.schedule(db.session, profile, force=True)
+    if not every and not profile_ids:
+        raise click.UsageError("Indiquez des numéros de profil ou --all.")
+    ids = queries.submitted_profile_ids(db.session, None if every else profile_ids)
+    for profile_id in ids:
+        decisions.recheck(db.session, None, profile_id, ip_address=None)
     commit()
-    click.echo(f"{len(profiles)} profil(s) en cours de vérification.")
+    click.echo(f"{len(ids)} profil(s) en cours de vérification.")
 
 
 def register(app: Flask) -> None:

@@ -21,6 +21,12 @@ from marketplace.errors import ConfigurationError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+def resource_dir(name: str) -> Path:
+    """``templates`` or ``migrations``: inside the installed package, else at the checkout's top."""
+    packaged = Path(__file__).resolve().parent / name
+    return packaged if packaged.is_dir() else PROJECT_ROOT / name
+
+
 def _env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -119,10 +125,10 @@ def load_settings(instance: Path) -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "PLATFORM_FEE_RATE": fee_rate,
         "JOB_SWEEP_AFTER_SECONDS": _env_int("JOB_SWEEP_AFTER_SECONDS", 300),
+        # Extra modules whose jobs are registered (plugins; the test suite's sample jobs).
+        "JOB_MODULES": [m.strip() for m in (os.environ.get("MARKETPLACE_JOB_MODULES") or "").split(",") if m.strip()],
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
-        # Refitted matcher models; until the first refit, the model shipped in the package.
-        "MATCHER_DIR": os.environ.get("MARKETPLACE_MATCHER_DIR") or str(instance / "matcher"),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }

@@ -18,7 +18,16 @@ from datetime import UTC, date, datetime
 from typing import Any, Callable, Iterator
 
 from flask import Flask, current_app
-from sqlalchemy import JSON, DateTime, MetaData, String, create_engine, event, inspect
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +53,13 @@ def today() -> date:
     from marketplace.formatting import PARIS
 
     return datetime.now(PARIS).date()
+
+
+def enum_check(column: str, values) -> CheckConstraint:
+    """A CHECK constraint keeping ``column`` to the values of an enum (or an iterable of strings)."""
+    allowed = [getattr(v, "value", v) for v in values]
+    quoted = ", ".join("'" + str(v).replace("'", "''") + "'" for v in allowed)
+    return CheckConstraint(f"{column} IN ({quoted})", name=f"{column}_values")
 
 
 class UTCDateTime(TypeDecorator):
@@ -113,6 +129,18 @@ def _scopefunc() -> tuple[int, int]:
 class Database:
     """Engine and scoped session of each Flask application (see ``init_app``)."""
 
+    def __init__(self) -> None:
+        self._flush_hooks: list[Callable[[Session], None]] = []
+
+    def before_flush(self, hook: Callable[[Session], None]) -> Callable[[Session], None]:
+        """Run ``hook(session)`` before every flush of the app's sessions (not of any other Session)."""
+        self._flush_hooks.append(hook)
+        return hook
+
+    def _run_flush_hooks(self, session: Session, _context, _instances) -> None:
+        for hook in self._flush_hooks:
+            hook(session)
+
     def init_app(self, app: Flask, bind: Engine | Connection | None = None) -> None:
         """Create the app's engine (or use ``bind``) and its scoped session."""
         if bind is None:
@@ -120,6 +148,7 @@ class Database:
         else:
             engine = bind if isinstance(bind, Engine) else bind.engine
         factory = sessionmaker(bind=bind or engine, join_transaction_mode="create_savepoint")
+        event.listen(factory, "before_flush", self._run_flush_hooks)
         app.extensions["marketplace.db"] = _AppDatabase(engine, scoped_session(factory, scopefunc=_scopefunc))
 
         @app.teardown_appcontext

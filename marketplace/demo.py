@@ -29,10 +29,22 @@ from marketplace.domain import (
 from marketplace.geo import find_commune
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.companies import Company
-from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
-from marketplace.models.missions import Application, ApplicationStatus, Mission, MissionStatus, PerimeterLine
+from marketplace.models.freelancers import (
+    ExperienceEntry,
+    FreelancerProfile,
+    ProfileStatus,
+    Reference,
+)
+from marketplace.models.missions import (
+    Application,
+    ApplicationStatus,
+    Mission,
+    MissionStatus,
+    PerimeterLine,
+)
 from marketplace.models.users import CompanyRole, User
-from marketplace.services.identifiers import vat_number_for_siren
+from marketplace.platform.identifiers import vat_number_for_siren
+from marketplace.services.contracts import bookings
 
 SEED = 20261123
 
@@ -424,14 +436,17 @@ def _demo_pdf(title: str) -> bytes:
 
 def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile], missions: list[Mission]) -> None:
     """Documents of the vetted profiles, and for om@demo.test a contract, an invitation and a CRA."""
-    from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
-    from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
-    from marketplace.models.timesheets import Timesheet
-    from marketplace.services import documents as document_store
     from marketplace.legal import urssaf_expiry
-    from marketplace.services.profiles import PROFILE_DOCUMENT_KINDS
-
-    from marketplace.services import matching
+    from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
+    from marketplace.models.documents import (
+        DOCUMENT_KIND_LABELS,
+        Document,
+        DocumentKind,
+    )
+    from marketplace.models.timesheets import Timesheet
+    from marketplace.platform import storage as document_store
+    from marketplace.services.matching import facade as matching
+    from marketplace.services.profiles.rules import PROFILE_DOCUMENT_KINDS
 
     now = today()
     for index, profile in enumerate(profiles):
@@ -510,10 +525,10 @@ def seed_freelancer_journey(session: Session, profiles: list[FreelancerProfile],
     mine = {a.mission_id: a for a in session.scalars(select(Application).where(Application.freelancer_id == om.id))}
     published = [m for m in missions if m.status == MissionStatus.PUBLISHED.value]
     ranked = [r.mission_id for r in matching.rank_missions(session, om, missions=published)]
-    booked = matching.booked_slots(session, [om.id])[om.id]
+    booked = bookings.booked_slots(session, [om.id])[om.id]
     applied = sum(1 for a in mine.values() if a.source == "applied")
     for mission in [m for m in published if m.id in ranked[:2] and m.id not in mine][: max(0, 2 - applied)]:
-        free = matching.free_slots(om, booked).full_days()
+        free = bookings.free_slots(om, booked).full_days()
         application = Application(
             mission_id=mission.id, freelancer_id=om.id, source="applied",
             status=(ApplicationStatus.APPLIED if not mine else ApplicationStatus.SHORTLISTED).value,
@@ -561,8 +576,8 @@ SME_MISSIONS = {
 def _sme_mission(session: Session, company: Company, owner: User, key: str, codes: tuple[str, ...],
                  weekdays: list[str], half_days: int, start_in_days: int) -> Mission | None:
     """Create one mission through the SME services, unless it exists (looked up by title)."""
-    from marketplace.services import missions as mission_service
-    from marketplace.services import sizing
+    from marketplace.services.missions import posting as mission_service
+    from marketplace.services.missions import sizing
 
     title = SME_MISSIONS[key]
     if session.scalar(select(Mission.id).where(Mission.company_id == company.id, Mission.title == title)):
@@ -582,9 +597,9 @@ def _sme_mission(session: Session, company: Company, owner: User, key: str, code
 
 
 def _demo_application(session: Session, mission: Mission, profile: FreelancerProfile, rng: random.Random) -> Application:
-    from marketplace.services import matching
+    from marketplace.services.matching import facade as matching
 
-    free = matching.free_slots(profile, matching.booked_slots(session, [profile.id])[profile.id]).full_days()
+    free = bookings.free_slots(profile, bookings.booked_slots(session, [profile.id])[profile.id]).full_days()
     application = Application(
         mission=mission, freelancer=profile, source="applied", status=ApplicationStatus.APPLIED.value,
         note=rng.choice((
@@ -605,9 +620,10 @@ def _demo_application(session: Session, mission: Mission, profile: FreelancerPro
 def seed_sme_journey(session: Session, company: Company) -> None:
     """Missions in every status, scored applications, decisions and a team for pme@demo.test."""
     from marketplace.models.companies import TeamInvitation
-    from marketplace.services import hiring, matching, teams
-    from marketplace.services.links import external_url
-    from marketplace.services import missions as mission_service
+    from marketplace.services.accounts import teams
+    from marketplace.services.matching import facade as matching
+    from marketplace.services.missions import hiring
+    from marketplace.services.missions import posting as mission_service
 
     owner = session.scalar(select(User).where(User.email == "pme@demo.test"))
     if owner is None or owner.company_id != company.id:
@@ -621,8 +637,7 @@ def seed_sme_journey(session: Session, company: Company) -> None:
         member.company_role = CompanyRole.MEMBER.value
     has_invite = session.scalar(select(TeamInvitation.id).where(TeamInvitation.email == SME_PENDING_INVITE))
     if has_invite is None:
-        teams.invite(session, company, owner, SME_PENDING_INVITE,
-                     lambda token: external_url("sme.join_team", token=token))
+        teams.invite(session, company, owner, SME_PENDING_INVITE)
 
     published = _sme_mission(session, company, owner, "published", sizing_example_codes(), ["tue", "thu"], 4, 21)
     if published is not None:
@@ -656,7 +671,7 @@ def seed_sme_journey(session: Session, company: Company) -> None:
 
 
 def sizing_example_codes() -> tuple[str, ...]:
-    from marketplace.services.sizing import FIELD_EXAMPLE_TASKS
+    from marketplace.services.missions.sizing import FIELD_EXAMPLE_TASKS
 
     return FIELD_EXAMPLE_TASKS
 
@@ -667,7 +682,7 @@ DEMO_SECURITY_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _demo_document(session: Session, profile: FreelancerProfile, kind: str, content: bytes, name: str, **fields) -> None:
-    from marketplace.services import documents
+    from marketplace.platform import storage as documents
 
     content_type = documents.PNG if content.startswith(b"\x89PNG") else documents.PDF
     document = documents.store_generated(session, kind=kind, content=content, filename=name, content_type=content_type,
@@ -678,13 +693,13 @@ def _demo_document(session: Session, profile: FreelancerProfile, kind: str, cont
 
 def seed_vetting(session: Session, profiles: list[FreelancerProfile]) -> None:
     """Documents, reference answers, check results and decisions behind the vetting console."""
+    from marketplace.domain import add_months
+    from marketplace.legal import urssaf_expiry
     from marketplace.models.audit import AuditLog
     from marketplace.models.documents import Document
     from marketplace.models.vetting import ReferenceRequest, VettingCheck
-    from marketplace.domain import add_months
-    from marketplace.legal import urssaf_expiry
-    from marketplace.services.vetting import checks, pipeline, references
-    from marketplace.services.vetting.samples import simple_pdf, simple_png
+    from marketplace.platform.pdf import simple_pdf, simple_png
+    from marketplace.services.vetting import references, running
 
     admin = session.scalar(select(User).where(User.email == "admin@demo.test"))
     day = today()
@@ -756,7 +771,7 @@ def seed_vetting(session: Session, profiles: list[FreelancerProfile]) -> None:
                 },
             ))
         session.flush()
-        pipeline.run_all(session, profile.id)
+        running.run_all(session, profile.id)
         if is_approved and session.scalar(select(AuditLog.id).where(
                 AuditLog.action == "vetting.approved", AuditLog.subject_id == profile.id).limit(1)) is None:
             session.add(AuditLog(actor_id=admin.id, action="vetting.approved", subject_type="FreelancerProfile",
@@ -778,7 +793,7 @@ REJECTED_DEMO = (
 
 def _seed_rejected(session: Session, admin: User) -> None:
     from marketplace.models.audit import AuditLog
-    from marketplace.services.vetting import pipeline
+    from marketplace.services.vetting import running
 
     for index, (email, first, last, years, dated, reason) in enumerate(REJECTED_DEMO):
         user, created = _user(session, email, "demo-om", Role.FREELANCER, first, last)
@@ -799,7 +814,7 @@ def _seed_rejected(session: Session, admin: User) -> None:
                                                    start_date=today() - timedelta(days=365 * dated), is_freelance=False)]
         user.freelancer_profile = profile
         session.flush()
-        pipeline.run_all(session, profile.id)
+        running.run_all(session, profile.id)
         session.add(AuditLog(actor_id=admin.id, action="vetting.rejected", subject_type="FreelancerProfile",
                              subject_id=profile.id, reason=reason, created_at=profile.decided_at,
                              details={"old": "in_review", "new": "rejected",

@@ -304,6 +304,11 @@ class VatRegime(StrEnum):
     LIABLE = "liable"
 
 
+def weekdays_needed(half_days_per_week: int) -> int:
+    """Whole weekdays a volume occupies: 1.5 days a week (3 half days) needs two free weekdays."""
+    return -(-half_days_per_week // 2)
+
+
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` calendar months later (clamped to the end of a shorter month)."""
     month_index = day.month - 1 + months

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class ConfigurationError(RuntimeError):
     """The settings cannot start the application."""
@@ -18,6 +20,29 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+    @property
+    def errors(self) -> list[DomainError]:
+        """Each refusal, one per field (a single one here)."""
+        return [self]
+
+
+class InvalidInput(DomainError):
+    """Several fields are wrong at once; ``errors`` holds one DomainError per field."""
+
+    def __init__(self, errors: Sequence[DomainError]) -> None:
+        super().__init__(errors[0].message, errors[0].field)
+        self._errors = list(errors)
+
+    @property
+    def errors(self) -> list[DomainError]:
+        return list(self._errors)
+
+
+def raise_if_any(errors: list[DomainError]) -> None:
+    """Raise :class:`InvalidInput` when ``errors`` is not empty."""
+    if errors:
+        raise InvalidInput(errors)
 
 
 class NotFound(DomainError):

@@ -185,6 +185,8 @@ def wipe(engine) -> None:
 
 pytest_plugins = ["tests.factories"]
 
+import tests.sample_jobs  # noqa: E402,F401  (registers the jobs of the job-infrastructure tests)
+
 
 # --- browser journeys --------------------------------------------------------------
 

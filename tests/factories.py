@@ -38,6 +38,13 @@ class Base(SQLAlchemyModelFactory):
         # but a view's rollback after a refused form keeps the fixtures.
         sqlalchemy_session_persistence = "commit"
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        # What post-generation hooks set (a password) is committed too, so a view's
+        # rollback after a refused form does not undo it.
+        if create:
+            cls._meta.sqlalchemy_session_factory().commit()
+
 
 def _siret(n: int) -> str:
     rng = random.Random(f"siret-{n}")
@@ -232,13 +239,13 @@ class SubmittedProfileFactory(FreelancerProfileFactory):
 
 
 def sample_pdf(*lines: str) -> bytes:
-    from marketplace.services.vetting.samples import simple_pdf
+    from marketplace.platform.pdf import simple_pdf
 
     return simple_pdf(list(lines) or ["Document de test"])
 
 
 def sample_png(width: int = 800, height: int = 1100) -> bytes:
-    from marketplace.services.vetting.samples import simple_png
+    from marketplace.platform.pdf import simple_png
 
     return simple_png(width, height)
 
@@ -247,7 +254,7 @@ def upload_document(profile, kind, content: bytes | None = None, *, filename: st
     """Store a document for ``profile`` with ``documents.store_upload`` (needs an app context)."""
     import io
 
-    from marketplace.services import documents
+    from marketplace.platform import storage as documents
 
     content = content if content is not None else sample_pdf(f"{kind} de {profile.user.display_name}")
     return documents.store_upload(
@@ -271,7 +278,7 @@ def upload_valid_documents(profile, *, urssaf_issued=None, insurance_until=None,
 
 def submit(profile):
     """What the freelancer's "submit" does: status submitted, then the event (no commit)."""
-    from marketplace import events
+    from marketplace.platform import events
 
     profile.status = ProfileStatus.SUBMITTED.value
     profile.submitted_at = utcnow()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from marketplace.db import today
 from marketplace.models.documents import DocumentKind
-from marketplace.services import profiles
+from marketplace.services.profiles import documents, mandate, rules
 from tests.factories import ExperienceEntryFactory, FreelancerProfileFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -33,8 +33,8 @@ def document_values(kind: DocumentKind) -> dict:
 
 
 def upload_all_documents(session, profile) -> None:
-    for kind in profiles.PROFILE_DOCUMENT_KINDS:
-        profiles.upload_document(
+    for kind in rules.PROFILE_DOCUMENT_KINDS:
+        documents.upload_document(
             session, profile, kind=kind.value, stream=io.BytesIO(PDF_BYTES), filename=f"{kind.value}.pdf",
             **document_values(kind),
         )
@@ -50,7 +50,7 @@ def complete_draft(session, **overrides):
     values.update(overrides)
     profile = FreelancerProfileFactory(**values)
     ExperienceEntryFactory(profile=profile)
-    profiles.accept_mandate(session, profile, ip_address="203.0.113.9")
+    mandate.accept_mandate(session, profile, ip_address="203.0.113.9")
     upload_all_documents(session, profile)
     session.flush()
     return profile

@@ -1,13 +1,17 @@
-"""Job functions used by the job-infrastructure tests (importable by a real worker)."""
+"""Jobs used by the job-infrastructure tests (registered in a real worker through MARKETPLACE_JOB_MODULES)."""
 
-from marketplace.db import db
+from sqlalchemy.orm import Session
+
 from marketplace.models.audit import AuditLog
+from marketplace.platform.jobs import job
 
 
-def write_audit(action: str) -> None:
+@job("tests.write_audit")
+def write_audit(session: Session, action: str) -> None:
     """A job with a visible effect: one audit-log row."""
-    db.session().add(AuditLog(action=action, subject_type="test"))
+    session.add(AuditLog(action=action, subject_type="test"))
 
 
-def always_fail(message: str) -> None:
+@job("tests.always_fail")
+def always_fail(session: Session, message: str) -> None:
     raise RuntimeError(message)

@@ -174,7 +174,7 @@ def test_expired_and_forged_reset_links_are_refused(app, client, db_session, sme
     assert response.status_code == 400 and "n&#39;est pas valide" in response.text
     app.config["PASSWORD_RESET_MAX_AGE"] = -1
     try:
-        from marketplace.services.accounts import password_reset_token
+        from marketplace.services.accounts.operations import password_reset_token
 
         with app.app_context():
             expired = password_reset_token(sme_user)

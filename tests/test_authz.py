@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Blueprint
 
 from marketplace.models.missions import Application, Mission
 from marketplace.web.authz import get_scoped_or_404, scoped

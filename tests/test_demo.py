@@ -7,8 +7,8 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from marketplace.cli import DEMO_LOGINS, main
-from marketplace.models import Application, Company, FreelancerProfile, Mission, User
-from marketplace.services.identifiers import validate_iban, validate_siret
+from marketplace.models import Application, Company, FreelancerProfile, Mission
+from marketplace.platform.identifiers import validate_iban, validate_siret
 
 
 def summary(output: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace.demo import seed
 from marketplace.models.users import User
-from marketplace.services import profiles
+from marketplace.services.profiles import documents, submission
 from tests.conftest import login
 
 
@@ -23,7 +23,7 @@ def test_the_demo_freelancer_sees_every_part_of_the_journey(app, client, db_sess
         assert text in page, text
     assert "Réservé" in client.get("/freelance/profil/disponibilites").text
     profile = db_session.scalar(select(User).where(User.email == "om@demo.test")).freelancer_profile
-    assert profiles.completeness(db_session, profile).is_complete
-    document = profiles.current_documents(db_session, profile)["urssaf_certificate"]
+    assert submission.completeness(db_session, profile).is_complete
+    document = documents.current_documents(db_session, profile)["urssaf_certificate"]
     response = client.get(f"/fichiers/{document.id}")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")

@@ -8,7 +8,7 @@ import pytest
 
 from marketplace.errors import DomainError
 from marketplace.models.documents import Document, DocumentKind
-from marketplace.services import documents
+from marketplace.platform import storage as documents
 from tests.conftest import login
 from tests.factories import PASSWORD, FreelancerProfileFactory
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import today, utcnow
 from marketplace.domain import WeekSlots
 from marketplace.errors import DomainError, NotFound
@@ -18,8 +18,10 @@ from marketplace.models.missions import Application
 from marketplace.models.payments import Payout
 from marketplace.models.timesheets import Timesheet
 from marketplace.formatting import money
-from marketplace.services import applications, matching, opportunities
-from marketplace.services.applications import ApplyData
+from marketplace.services.contracts import bookings
+from marketplace.services.matching import facade as matching
+from marketplace.services.missions import applications, opportunities
+from marketplace.services.missions.applications import ApplyData
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -242,7 +244,7 @@ def test_missions_for_you_are_ranked_with_reasons_and_filtered(app, client, db_s
     assert page.index(best.title) < page.index("Autres missions publiées")
     assert "Brouillon invisible" not in page
     with app.app_context():
-        booked = matching.booked_slots(db_session, [freelancer.id])[freelancer.id]
+        booked = bookings.booked_slots(db_session, [freelancer.id])[freelancer.id]
         why_not = {m.title: matching.eligibility(m, freelancer, booked) for m in (booked_out, far)}
         best_reasons = [r.label for r in matching.score_pair(db_session, best, freelancer, for_freelancer=True).reasons]
     # Missions that do not fit are listed with the matcher's reason (a booked weekday, the distance).
@@ -275,14 +277,14 @@ def test_search_service_ranks_with_the_matching_facade(app_ctx, db_session, free
 def test_dashboard_shows_status_reasons_invitations_and_expiring_documents(app, client, db_session):
     import io
 
-    from marketplace.services import profiles
+    from marketplace.services.profiles import documents
     from tests.freelancer_support import PDF_BYTES
 
     profile = FreelancerProfileFactory(
         status="draft", status_reason="Votre attestation URSSAF est illisible.", matching_suspended_reason=None,
     )
     with app.test_request_context():
-        profiles.upload_document(db_session, profile, kind="insurance", stream=io.BytesIO(PDF_BYTES), filename="a.pdf",
+        documents.upload_document(db_session, profile, kind="insurance", stream=io.BytesIO(PDF_BYTES), filename="a.pdf",
                                  expires_on=today() + timedelta(days=9))
     ApplicationFactory(freelancer=profile, status="invited", source="invited", mission__title="Mission sur invitation",
                        sme_message="Nous aimerions vous rencontrer.")

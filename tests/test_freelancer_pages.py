@@ -248,9 +248,9 @@ def test_references_can_be_added_edited_and_removed(logged_in, draft):
 
 def test_a_freelancer_never_sees_another_freelancers_documents_or_drafts(app, client, db_session, draft):
     with app.test_request_context():
-        from marketplace.services import profiles
+        from marketplace.services.profiles import documents
 
-        document = profiles.upload_document(
+        document = documents.upload_document(
             db_session, draft, kind="identity", stream=io.BytesIO(PDF_BYTES), filename="cni.pdf",
         )
     entry = ExperienceEntryFactory(profile=draft)

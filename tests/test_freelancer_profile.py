@@ -8,14 +8,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import today
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.audit import AuditLog
-from marketplace.models.documents import DocumentKind
 from marketplace import legal
-from marketplace.services import profiles
-from marketplace.services.profiles import BusinessData, ExperienceData, ReferenceData
+from marketplace.services.profiles import business, documents, experience, location, mandate, presentation, references, skills, steps, submission
+from marketplace.services.profiles.business import BusinessData
+from marketplace.services.profiles.experience import ExperienceData
+from marketplace.services.profiles.references import ReferenceData
 from marketplace.errors import DomainError
 from tests.factories import FreelancerProfileFactory, ReferenceFactory
 from tests.freelancer_support import PDF_BYTES, complete_draft, request_context
@@ -61,7 +62,7 @@ def captured():
         signal.disconnect(handler)
 
 
-def business(**values) -> BusinessData:
+def business_data(**values) -> BusinessData:
     base = dict(
         business_name="Claire Durand EI", legal_form="micro", siret=VALID_SIRET, vat_regime="franchise",
         iban=VALID_IBAN, billing_address_line="1 rue Pasteur", billing_postal_code="69003", billing_city="Lyon",
@@ -74,12 +75,12 @@ def business(**values) -> BusinessData:
 
 
 def test_a_valid_siret_is_saved_compact(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(siret="732 829 320 00074"))
+    result = business.save_business(db_session, draft, business_data(siret="732 829 320 00074"))
     assert result.ok and draft.siret == VALID_SIRET
 
 
 def test_a_siret_with_a_wrong_key_is_refused_and_the_rest_of_the_step_is_kept(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(siret=WRONG_KEY_SIRET))
+    result = business.save_business(db_session, draft, business_data(siret=WRONG_KEY_SIRET))
     assert [(e.field, e.message) for e in result.errors] == [
         ("siret", "Ce SIRET n'est pas valide : la clé de contrôle ne correspond pas.")
     ]
@@ -88,15 +89,15 @@ def test_a_siret_with_a_wrong_key_is_refused_and_the_rest_of_the_step_is_kept(ap
 
 
 def test_a_siret_of_the_wrong_length_is_refused(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(siret="7328293200007"))
+    result = business.save_business(db_session, draft, business_data(siret="7328293200007"))
     assert result.errors[0].message == "Le SIRET doit comporter 14 chiffres."
 
 
 def test_a_liable_freelancer_needs_the_vat_number_of_their_own_siren(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(vat_regime="liable", vat_number="fr 44 732829320"))
+    result = business.save_business(db_session, draft, business_data(vat_regime="liable", vat_number="fr 44 732829320"))
     assert result.ok and draft.vat_number == VAT_OF_SIRET
 
-    result = profiles.save_business(db_session, draft, business(vat_regime="liable", vat_number=OTHER_VAT))
+    result = business.save_business(db_session, draft, business_data(vat_regime="liable", vat_number=OTHER_VAT))
     assert result.errors[0].field == "vat_number"
     assert result.errors[0].message == (
         "Ce numéro de TVA ne correspond pas à votre SIREN 732829320 (attendu : FR44732829320)."
@@ -105,21 +106,21 @@ def test_a_liable_freelancer_needs_the_vat_number_of_their_own_siren(app_ctx, db
 
 
 def test_a_vat_number_with_a_broken_key_is_refused(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(vat_regime="liable", vat_number="FR45732829320"))
+    result = business.save_business(db_session, draft, business_data(vat_regime="liable", vat_number="FR45732829320"))
     assert result.errors[0].field == "vat_number" and "n'est pas valide" in result.errors[0].message
 
 
 def test_the_vat_key_is_checked_against_the_siret_typed_in_the_same_step(app_ctx, db_session, draft):
-    profiles.save_business(db_session, draft, business(siret="40483304800022"))
+    business.save_business(db_session, draft, business_data(siret="40483304800022"))
     assert draft.siret == "40483304800022"
     # Both change together: the VAT number is checked against the new SIREN.
-    result = profiles.save_business(db_session, draft, business(vat_regime="liable", vat_number=VAT_OF_SIRET))
+    result = business.save_business(db_session, draft, business_data(vat_regime="liable", vat_number=VAT_OF_SIRET))
     assert result.ok and draft.siret == VALID_SIRET
 
 
 def test_franchise_clears_the_vat_number(app_ctx, db_session, draft):
-    profiles.save_business(db_session, draft, business(vat_regime="liable", vat_number=VAT_OF_SIRET, vat_debits_option=True))
-    profiles.save_business(db_session, draft, business(vat_regime="franchise", vat_number=VAT_OF_SIRET))
+    business.save_business(db_session, draft, business_data(vat_regime="liable", vat_number=VAT_OF_SIRET, vat_debits_option=True))
+    business.save_business(db_session, draft, business_data(vat_regime="franchise", vat_number=VAT_OF_SIRET))
     assert draft.vat_regime == "franchise" and draft.vat_number is None and draft.vat_debits_option is False
 
 
@@ -128,7 +129,7 @@ def test_franchise_clears_the_vat_number(app_ctx, db_session, draft):
     [(VALID_IBAN, True), ("FR76 3000 6000 0112 3456 7890 189", True), ("FR7630006000011234567890188", False), ("12345", False)],
 )
 def test_iban_checksum(app_ctx, db_session, draft, iban, ok):
-    result = profiles.save_business(db_session, draft, business(iban=iban))
+    result = business.save_business(db_session, draft, business_data(iban=iban))
     assert result.ok is ok
     if ok:
         assert draft.iban == VALID_IBAN
@@ -137,10 +138,10 @@ def test_iban_checksum(app_ctx, db_session, draft, iban, ok):
 
 
 def test_bic_and_postal_code(app_ctx, db_session, draft):
-    result = profiles.save_business(db_session, draft, business(bic="BNPA FR PP", billing_postal_code="750"))
+    result = business.save_business(db_session, draft, business_data(bic="BNPA FR PP", billing_postal_code="750"))
     assert draft.bic == "BNPAFRPP"
     assert [e.field for e in result.errors] == ["billing_postal_code"]
-    result = profiles.save_business(db_session, draft, business(bic="NOPE"))
+    result = business.save_business(db_session, draft, business_data(bic="NOPE"))
     assert [e.field for e in result.errors] == ["bic"]
 
 
@@ -148,32 +149,32 @@ def test_bic_and_postal_code(app_ctx, db_session, draft):
 
 
 def test_tools_are_normalised_so_case_and_spacing_make_one_tool(app_ctx, db_session, draft):
-    profiles.save_skills(
+    skills.save_skills(
         db_session, draft, levels={"finance_procurement": 4}, sub_skills=["expenses"],
         tools=["notion", "Notion", " NOTION ", "google workspace", "trello", "Trello", "msteams"],
     )
     assert draft.tools == ["Google Workspace", "Notion", "Teams", "Trello"]
     assert draft.skill_finance_procurement == 4 and draft.sub_skills == ["expenses"]
-    assert profiles.parse_tools("Alan, Qonto;\nTrello") == ["Alan", "Qonto", "Trello"]
+    assert skills.parse_tools("Alan, Qonto;\nTrello") == ["Alan", "Qonto", "Trello"]
 
 
 def test_unknown_sub_skills_and_out_of_range_levels_are_refused(app_ctx, db_session, draft):
-    result = profiles.save_skills(db_session, draft, levels={"people_culture": 7}, sub_skills=["juggling"], tools=[])
+    result = skills.save_skills(db_session, draft, levels={"people_culture": 7}, sub_skills=["juggling"], tools=[])
     assert {e.field for e in result.errors} == {"level_people_culture", "sub_skills"}
     assert draft.skill_people_culture == 3
 
 
 def test_city_comes_from_the_bundled_communes_with_coordinates(app_ctx, db_session, draft):
-    result = profiles.save_location(
-        db_session, draft, city="villeurbanne", mobility_km=25, work_mode="onsite", daily_rate_euros=480,
+    result = location.save_location(
+        db_session, draft, city="villeurbanne", mobility_km=25, work_mode="onsite", daily_rate_cents=48_000,
         client_sectors=["sante"],
     )
     assert result.ok
     assert draft.city == "Villeurbanne" and round(draft.latitude, 1) == 45.8
     assert draft.daily_rate_cents == 48000 and draft.client_sectors == ["sante"] and draft.work_mode == "onsite"
 
-    result = profiles.save_location(
-        db_session, draft, city="Atlantide", mobility_km=5000, work_mode="hybrid", daily_rate_euros=90, client_sectors=[]
+    result = location.save_location(
+        db_session, draft, city="Atlantide", mobility_km=5000, work_mode="hybrid", daily_rate_cents=9_000, client_sectors=[]
     )
     assert {e.field for e in result.errors} == {"city", "mobility_km", "daily_rate"}
     assert draft.city == "Villeurbanne" and draft.daily_rate_cents == 48000  # kept
@@ -181,13 +182,13 @@ def test_city_comes_from_the_bundled_communes_with_coordinates(app_ctx, db_sessi
 
 
 def test_presentation_checks_name_phone_and_languages(app_ctx, db_session, draft):
-    result = profiles.save_presentation(
+    result = presentation.save_presentation(
         db_session, draft, first_name="", last_name="Durand", phone="06 12 34 56 7", headline="Office manager",
         bio="Bio", languages=["fr", "xx"],
     )
     assert {e.field for e in result.errors} == {"first_name", "phone", "languages"}
     assert draft.headline == "Office manager"
-    result = profiles.save_presentation(
+    result = presentation.save_presentation(
         db_session, draft, first_name="Claire", last_name="Durand", phone="+33 6 12 34 56 78", headline="OM",
         bio="Bio", languages=["en", "fr"],
     )
@@ -195,24 +196,24 @@ def test_presentation_checks_name_phone_and_languages(app_ctx, db_session, draft
 
 
 def test_experience_years_and_dated_positions(app_ctx, db_session, draft):
-    result = profiles.save_experience_years(db_session, draft, years_experience=9, freelance_years=12)
+    result = experience.save_experience_years(db_session, draft, years_experience=9, freelance_years=12)
     assert draft.years_experience == 9
     assert result.errors[0].field == "freelance_years"
     with pytest.raises(DomainError) as exc:
-        profiles.add_experience(db_session, draft, ExperienceData("OM", "ACME", date(2020, 5, 1), date(2019, 1, 1)))
+        experience.add_experience(db_session, draft, ExperienceData("OM", "ACME", date(2020, 5, 1), date(2019, 1, 1)))
     assert exc.value.field == "end_date"
     with pytest.raises(DomainError) as exc:
-        profiles.add_experience(db_session, draft, ExperienceData("OM", "ACME", today() + timedelta(days=40)))
+        experience.add_experience(db_session, draft, ExperienceData("OM", "ACME", today() + timedelta(days=40)))
     assert exc.value.field == "start_date"
-    profiles.add_experience(db_session, draft, ExperienceData("OM", "ACME", date(2014, 1, 1), date(2018, 12, 1)))
-    profiles.add_experience(db_session, draft, ExperienceData("OM freelance", "Indépendante", date(2018, 6, 1), None, True))
+    experience.add_experience(db_session, draft, ExperienceData("OM", "ACME", date(2014, 1, 1), date(2018, 12, 1)))
+    experience.add_experience(db_session, draft, ExperienceData("OM freelance", "Indépendante", date(2018, 6, 1), None, True))
     assert len(draft.experiences) == 2
-    assert profiles.dated_years(draft) > 10  # overlapping 2018 counted once, up to today
+    assert experience.dated_years(draft) > 10  # overlapping 2018 counted once, up to today
 
 
 def test_reference_rules(app_ctx, db_session, draft):
     data = ReferenceData("Marie Curie", "Radium SAS", "CEO", "marie@radium.test", "Cliente actuelle", phone="01 23 45 67 89")
-    reference = profiles.add_reference(db_session, draft, data)
+    reference = references.add_reference(db_session, draft, data)
     assert reference.email == "marie@radium.test" and reference.phone == "0123456789"
     for email, message in (
         ("MARIE@radium.test", "déjà indiqué"),
@@ -220,10 +221,10 @@ def test_reference_rules(app_ctx, db_session, draft):
         ("not-an-email", "Adresse e-mail invalide"),
     ):
         with pytest.raises(DomainError, match=message) as exc:
-            profiles.add_reference(db_session, draft, ReferenceData("X", "Y", "Z", email, "Ancien manager"))
+            references.add_reference(db_session, draft, ReferenceData("X", "Y", "Z", email, "Ancien manager"))
         assert exc.value.field == "email"
     with pytest.raises(DomainError) as exc:
-        profiles.add_reference(db_session, draft, ReferenceData("", "Y", "Z", "x@y.test", "Ancien manager"))
+        references.add_reference(db_session, draft, ReferenceData("", "Y", "Z", "x@y.test", "Ancien manager"))
     assert exc.value.field == "name"
 
 
@@ -231,7 +232,7 @@ def test_reference_rules(app_ctx, db_session, draft):
 
 
 def _upload(session, profile, kind, content=PDF_BYTES, **values):
-    return profiles.upload_document(
+    return documents.upload_document(
         session, profile, kind=kind, stream=io.BytesIO(content), filename="piece.pdf", **values
     )
 
@@ -265,7 +266,7 @@ def test_upload_writes_an_audit_entry_and_supersedes_the_previous_file(app_ctx, 
     first = _upload(db_session, draft, "identity")
     second = _upload(db_session, draft, "identity")
     assert first.superseded_at is not None
-    assert profiles.current_documents(db_session, draft) == {"identity": second}
+    assert documents.current_documents(db_session, draft) == {"identity": second}
     actions = db_session.scalars(select(AuditLog.action).where(AuditLog.action == "document.uploaded")).all()
     assert len(actions) == 2
 
@@ -274,7 +275,7 @@ def test_expiring_documents_are_listed_soonest_first(app_ctx, db_session, draft)
     _upload(db_session, draft, "insurance", expires_on=today() + timedelta(days=12))
     _upload(db_session, draft, "identity", expires_on=today() + timedelta(days=400))
     _upload(db_session, draft, "urssaf_certificate", issued_on=today() - timedelta(days=178), security_code="ABCDEF123456789")
-    soon = profiles.expiring_documents(db_session, draft)
+    soon = documents.expiring_documents(db_session, draft)
     assert [e.document.kind for e in soon] == ["urssaf_certificate", "insurance"]
     assert soon[1].days_left == 12 and not soon[1].expired
 
@@ -283,12 +284,12 @@ def test_expiring_documents_are_listed_soonest_first(app_ctx, db_session, draft)
 
 
 def test_a_new_profile_lists_everything_missing(app_ctx, db_session):
-    from marketplace.services.accounts import register_freelancer
+    from marketplace.services.accounts.operations import register_freelancer
 
     user = register_freelancer(
         db_session, email="new@example.test", password="un secret bien long", first_name="Léa", last_name="Martin"
     )
-    check = profiles.completeness(db_session, user.freelancer_profile)
+    check = submission.completeness(db_session, user.freelancer_profile)
     assert not check.is_complete and check.percent < 15
     labels = [r.label for r in check.missing]
     assert "Présentez votre parcours en au moins 200 caractères" in labels
@@ -297,12 +298,12 @@ def test_a_new_profile_lists_everything_missing(app_ctx, db_session):
     assert "Déposez : attestation de vigilance URSSAF" in labels
     assert "Ajoutez au moins 2 références de clients ou managers (0/2)" in labels
     assert check.first_incomplete_step().code == "presentation"
-    assert {r.step for r in check.missing} == {s.code for s in profiles.STEPS}
+    assert {r.step for r in check.missing} == {s.code for s in steps.STEPS}
 
 
 def test_a_complete_profile_is_complete(app_ctx, db_session):
     profile = complete_draft(db_session)
-    check = profiles.completeness(db_session, profile)
+    check = submission.completeness(db_session, profile)
     assert check.missing == [] and check.percent == 100
 
 
@@ -315,7 +316,7 @@ def test_a_complete_profile_is_complete(app_ctx, db_session):
         (lambda p, s: setattr(p, "mandate_version", "2025-01"), "Acceptez la nouvelle version du mandat de facturation"),
         (lambda p, s: (setattr(p, "vat_regime", "liable"), setattr(p, "vat_number", OTHER_VAT)),
          "Corrigez votre numéro de TVA : il ne correspond pas à votre SIRET"),
-        (lambda p, s: setattr(profiles.current_documents(s, p)["insurance"], "expires_on", today()),
+        (lambda p, s: setattr(documents.current_documents(s, p)["insurance"], "expires_on", today()),
          "Remplacez votre document expiré : attestation d'assurance responsabilité civile professionnelle"),
         (lambda p, s: p.experiences.clear(), "Ajoutez au moins un poste daté à votre parcours"),
     ],
@@ -324,14 +325,14 @@ def test_each_completeness_rule(app_ctx, db_session, breakage, missing):
     profile = complete_draft(db_session)
     breakage(profile, db_session)
     db_session.flush()
-    assert [r.label for r in profiles.completeness(db_session, profile).missing] == [missing]
+    assert [r.label for r in submission.completeness(db_session, profile).missing] == [missing]
 
 
 # --- mandate, submission, events ------------------------------------------------------------
 
 
 def test_mandate_acceptance_records_time_version_and_ip(app_ctx, db_session, draft):
-    profiles.accept_mandate(db_session, draft, ip_address="198.51.100.7")
+    mandate.accept_mandate(db_session, draft, ip_address="198.51.100.7")
     assert draft.mandate_version == MANDATE_VERSION and draft.mandate_ip == "198.51.100.7"
     assert draft.mandate_accepted_at is not None
     entry = db_session.scalar(select(AuditLog).where(AuditLog.action == "profile.mandate_accepted"))
@@ -340,13 +341,13 @@ def test_mandate_acceptance_records_time_version_and_ip(app_ctx, db_session, dra
 
 def test_an_incomplete_profile_cannot_be_submitted(app_ctx, db_session, draft, captured):
     with pytest.raises(DomainError, match="Votre profil n'est pas encore complet"):
-        profiles.submit(db_session, draft)
+        submission.submit(db_session, draft)
     assert draft.status == "draft" and captured == []
 
 
 def test_submission_sets_the_status_audits_notifies_and_sends_the_events(app_ctx, db_session, outbox, captured):
     profile = complete_draft(db_session)
-    profiles.submit(db_session, profile, ip_address="203.0.113.5")
+    submission.submit(db_session, profile, ip_address="203.0.113.5")
     assert profile.status == "submitted" and profile.submitted_at is not None
     assert [name for name, _ in captured] == ["profile_submitted", "profile_status_changed"]
     assert captured[1][1] == {"profile": profile, "old": "draft", "new": "submitted"}
@@ -354,30 +355,30 @@ def test_submission_sets_the_status_audits_notifies_and_sends_the_events(app_ctx
     assert entry.subject_id == profile.id and entry.ip_address == "203.0.113.5"
     assert outbox.last_to(profile.user.email).subject == "Votre profil a été soumis pour vérification"
     with pytest.raises(DomainError, match="déjà été soumis"):
-        profiles.submit(db_session, profile)
+        submission.submit(db_session, profile)
 
 
 def test_a_profile_sent_back_to_draft_can_be_fixed_and_resubmitted(app_ctx, db_session, captured):
     profile = complete_draft(db_session)
-    profiles.submit(db_session, profile)
+    submission.submit(db_session, profile)
     # The vetting asks for more information: back to draft with what is missing.
     profile.status, profile.status_reason = "draft", "L'attestation d'assurance est illisible."
     captured.clear()
-    profiles.upload_document(
+    documents.upload_document(
         db_session, profile, kind="insurance", stream=io.BytesIO(PDF_BYTES), filename="assurance.pdf",
         expires_on=today() + timedelta(days=300),
     )
-    profiles.save_business(db_session, profile, business(siret=profile.siret, iban=VALID_IBAN))
+    business.save_business(db_session, profile, business_data(siret=profile.siret, iban=VALID_IBAN))
     assert any(name == "profile_updated" and "iban" in kw["fields"] for name, kw in captured)
-    profiles.submit(db_session, profile)
+    submission.submit(db_session, profile)
     assert profile.status == "submitted" and profile.status_reason is None
-    assert "L'équipe de vérification vous demande des compléments" not in profiles.status_explanation(profile)
+    assert "L'équipe de vérification vous demande des compléments" not in submission.status_explanation(profile)
 
 
 def test_edits_after_submission_send_profile_updated_with_the_fields(app_ctx, db_session, captured, outbox):
     profile = FreelancerProfileFactory(status="approved")  # vetted already
     old_iban = profile.iban
-    result = profiles.save_business(db_session, profile, business(siret=profile.siret, iban=VALID_IBAN, legal_form=profile.legal_form))
+    result = business.save_business(db_session, profile, business_data(siret=profile.siret, iban=VALID_IBAN, legal_form=profile.legal_form))
     assert result.ok and profile.iban != old_iban
     updates = [kw["fields"] for name, kw in captured if name == "profile_updated"]
     assert len(updates) == 1 and {"iban", "billing_city"} <= updates[0]
@@ -387,11 +388,11 @@ def test_edits_after_submission_send_profile_updated_with_the_fields(app_ctx, db
 
     captured.clear()
     ReferenceFactory(profile=profile)
-    profiles.add_reference(db_session, profile, ReferenceData("Paul Martin", "Alpha", "DAF", "paul@alpha.test", "Ancien client"))
-    profiles.save_experience_years(db_session, profile, years_experience=profile.years_experience + 1, freelance_years=None)
+    references.add_reference(db_session, profile, ReferenceData("Paul Martin", "Alpha", "DAF", "paul@alpha.test", "Ancien client"))
+    experience.save_experience_years(db_session, profile, years_experience=profile.years_experience + 1, freelance_years=None)
     assert [kw["fields"] for _, kw in captured] == [{"references"}, {"years_experience"}]
 
 
 def test_a_never_submitted_draft_sends_no_update_event(app_ctx, db_session, draft, captured):
-    profiles.save_business(db_session, draft, business())
+    business.save_business(db_session, draft, business_data())
     assert captured == []

@@ -8,14 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import utcnow
 from marketplace.domain import WeekSlots
 from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
 from marketplace.models.contracts import Contract, ContractBooking
 from marketplace.models.missions import Application
-from marketplace.services import hiring, matching
+from marketplace.services.contracts import bookings
+from marketplace.services.matching import facade as matching
+from marketplace.services.missions import hiring
 from tests.factories import ApplicationFactory, FreelancerProfileFactory, MissionFactory, SmeUserFactory
 
 
@@ -48,7 +50,7 @@ def test_an_applicant_who_became_ineligible_shows_why_and_has_no_score(app_ctx, 
     application = ApplicationFactory(mission=mission)
     application.freelancer.available_slots = WeekSlots.from_days(["mon", "tue"]).bits
     [item] = hiring.applicants(db_session, mission)
-    booked = matching.booked_slots(db_session, [application.freelancer_id])[application.freelancer_id]
+    booked = bookings.booked_slots(db_session, [application.freelancer_id])[application.freelancer_id]
     assert item.score is None and item.reasons == []
     assert item.ineligible and item.ineligible == tuple(matching.eligibility(mission, application.freelancer, booked))
 
@@ -173,18 +175,18 @@ def test_the_waiting_digest_goes_once_a_day_to_the_owner(app_ctx, db_session, mi
 
 
 def test_the_digest_job_entry_point(app_ctx, db_session, mission, sme_user, outbox):
-    from worker import jobs
+    from marketplace.platform import jobs
 
     application = ApplicationFactory(mission=mission)
     application.updated_at = utcnow() - timedelta(days=5)
     db_session.flush()
-    assert jobs.remind_waiting_applications.__wrapped__() == 1
+    assert jobs.run_now(db_session, "missions.remind_waiting_applications") == 1
 
 
 def test_a_new_application_is_e_mailed_to_the_company_owner_at_once(app_ctx, db_session, outbox, sme_user):
     from marketplace.db import commit
-    from marketplace.services import applications
-    from marketplace.services.applications import ApplyData
+    from marketplace.services.missions import applications
+    from marketplace.services.missions.applications import ApplyData
     from tests.factories import FreelancerProfileFactory, MissionFactory
 
     mission = MissionFactory(company=sme_user.company, title="Office manager mardi-jeudi")

@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.errors import DomainError
-from marketplace.services.identifiers import (
+from marketplace.platform.identifiers import (
     validate_fr_vat,
     validate_iban,
     validate_siren,

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from marketplace import jobs
+from marketplace.platform import jobs
 from marketplace.db import commit, rollback, utcnow
 from marketplace.models.audit import AuditLog
 from marketplace.models.jobs import JobIntent, JobStatus
 from tests.conftest import login
 from tests.factories import PASSWORD
 
-WRITE = "tests.sample_jobs.write_audit"
-FAIL = "tests.sample_jobs.always_fail"
+WRITE = "tests.write_audit"
+FAIL = "tests.always_fail"
 
 
 def audit_actions(session) -> list[str]:
@@ -45,8 +45,8 @@ def test_a_failed_job_stays_visible_and_can_be_retried(app_ctx, db_session):
     db_session.refresh(intent)
     assert intent.status == JobStatus.FAILED.value
     assert "RuntimeError: boom" in intent.last_error
-    # Fix the cause (here: point the intent at a working function), then retry.
-    intent.func, intent.args = WRITE, ["retried"]
+    # Fix the cause (here: point the intent at a working job), then retry.
+    intent.name, intent.args = WRITE, ["retried"]
     jobs.retry(db_session, intent.id)
     commit(db_session)
     db_session.refresh(intent)
@@ -57,9 +57,7 @@ def test_a_failed_job_stays_visible_and_can_be_retried(app_ctx, db_session):
 def test_running_a_done_intent_again_has_no_effect(app_ctx, db_session):
     intent = jobs.enqueue(db_session, WRITE, "once")
     commit(db_session)
-    from worker.jobs import run_intent
-
-    assert run_intent(intent.id) == JobStatus.DONE.value
+    assert jobs.run_intent(intent.id) == JobStatus.DONE.value
     assert audit_actions(db_session) == ["once"]
 
 
@@ -73,8 +71,8 @@ def test_dedupe_key_records_one_intent(app_ctx, db_session):
 
 def test_sweep_redispatches_intents_left_pending(app_ctx, db_session):
     # An intent recorded long ago but never run (its process died before dispatch).
-    stale = JobIntent(func=WRITE, args=["swept"], queue="default", created_at=utcnow() - timedelta(minutes=10))
-    fresh = JobIntent(func=WRITE, args=["too-young"], queue="default")
+    stale = JobIntent(name=WRITE, args=["swept"], queue="default", created_at=utcnow() - timedelta(minutes=10))
+    fresh = JobIntent(name=WRITE, args=["too-young"], queue="default")
     db_session.add_all([stale, fresh])
     db_session.flush()
     found = jobs.sweep(db_session, timedelta(minutes=5))
@@ -88,8 +86,8 @@ def test_sweep_redispatches_intents_left_pending(app_ctx, db_session):
 def test_unknown_job_is_refused_when_recorded(app_ctx, db_session):
     import pytest
 
-    with pytest.raises(AttributeError):
-        jobs.enqueue(db_session, "tests.sample_jobs.nope")
+    with pytest.raises(jobs.UnknownJob):
+        jobs.enqueue(db_session, "tests.nope")
 
 
 def test_admin_sees_failed_jobs_and_retries_them(client, db_session, admin_user, app):

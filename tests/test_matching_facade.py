@@ -5,10 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from marketplace.domain import WeekSlots
+from marketplace.matching.model import MatchModel
+from marketplace.models.matching import MatcherModel
 from marketplace.models.contracts import Contract, ContractBooking
-from marketplace.models.jobs import JobIntent
 from marketplace.models.missions import ApplicationStatus
-from marketplace.services import matching
+from marketplace.services.contracts import bookings
+from marketplace.services.matching import facade as matching
 from tests.factories import ApplicationFactory, FreelancerProfileFactory, MissionFactory
 
 
@@ -52,7 +54,7 @@ def test_a_weekday_booked_by_a_contract_is_never_offered_on_either_side(app_ctx,
 
     assert matching.rank_freelancers(db_session, mission) == []
     assert matching.rank_missions(db_session, profile) == []
-    booked = matching.booked_slots(db_session, [profile.id])[profile.id]
+    booked = bookings.booked_slots(db_session, [profile.id])[profile.id]
     assert booked.full_days() == ["thu"]
     assert matching.eligibility(mission, profile, booked)
 
@@ -91,9 +93,7 @@ def test_retraining_keeps_the_model_when_outcomes_are_too_few(app_ctx, db_sessio
     assert matching._state().store.current is before
 
 
-def test_retraining_on_outcomes_swaps_the_model(app, app_ctx, db_session, tmp_path):
-    app.config["MATCHER_DIR"] = str(tmp_path / "matcher")
-    matching._state().store.__init__(app.config["MATCHER_DIR"])  # a fresh, writable store
+def test_retraining_on_outcomes_swaps_the_model(app, app_ctx, db_session):
     before = matching._state().store.current.meta["version"]
     for n in range(12):
         mission = MissionFactory(description="Organiser le déménagement des bureaux et les notes de frais.")
@@ -103,15 +103,18 @@ def test_retraining_on_outcomes_swaps_the_model(app, app_ctx, db_session, tmp_pa
         ApplicationFactory(mission=mission, freelancer=weak, status=ApplicationStatus.DECLINED.value)
     result = matching.retrain(db_session)
     assert result.accepted, result.reason
-    assert matching._state().store.current.meta["version"] != before
-    assert (tmp_path / "matcher" / "manifest.json").exists()
+    assert matching._state().store.current.meta["version"] == before + 1
+    # Kept in the database, with what it was fitted on, for every other process to load.
+    row = db_session.scalar(select(MatcherModel).where(MatcherModel.version == before + 1))
+    assert row.n_pairs > 0 and len(row.training_data_sha256) == 64 and row.metrics["pairs"] == 24.0
+    assert MatchModel.from_bytes(row.artifact).meta["n_pairs"] == row.n_pairs
 
 
 def test_retraining_runs_as_a_job(app_ctx, db_session):
-    from marketplace import jobs
+    from marketplace.platform import jobs
     from marketplace.db import commit
 
-    intent = jobs.enqueue(db_session, "worker.jobs.retrain_matcher", queue="default")
+    intent = jobs.enqueue(db_session, "matching.retrain")
     commit(db_session)
     db_session.refresh(intent)
     assert intent.status == "done"

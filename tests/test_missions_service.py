@@ -8,14 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import today
 from marketplace.errors import DomainError
 from marketplace.formatting import euros
 from marketplace.models.audit import AuditLog
 from marketplace.models.missions import DEFAULT_KPIS, Application, Mission, MissionStatus
-from marketplace.services import matching, missions, sizing
-from marketplace.services.sizing import InvalidInput, TaskLine
+from marketplace.services.matching import facade as matching
+from marketplace.services.missions import posting as missions
+from marketplace.services.missions import sizing
+from marketplace.services.missions.sizing import InvalidInput, TaskLine
 from tests.factories import ApplicationFactory, MissionFactory, PerimeterLineFactory
 
 

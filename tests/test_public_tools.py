@@ -107,7 +107,7 @@ def test_the_simulator_explains_text_that_is_not_a_number(client):
     page = text(client.get(
         "/simulateur?gross_salary=beaucoup&employer_rate=45&extras=2500&daily_rate=450&days_per_week=0,25&weeks_per_year=47"
     ))
-    assert field_error(page, "gross_salary") == "Saisissez un nombre, par exemple 450 ou 1,5."
+    assert field_error(page, "gross_salary") == "Saisissez un montant en euros, par exemple 450 ou 1 234,56."
     assert field_error(page, "days_per_week") == "Le nombre de jours par semaine doit être compris entre 0,5 et 5."
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from marketplace.db import commit, db
 from marketplace.models.jobs import EmailStatus, JobIntent, JobStatus, OutboundEmail
-from marketplace.models.users import User
 from tests.conftest import make_test_app, wipe
 
 pytestmark = pytest.mark.services
@@ -55,11 +54,13 @@ def run_worker(app, *queues: str, **env_overrides: str) -> subprocess.CompletedP
         SECRET_KEY=app.config["SECRET_KEY"],
         MARKETPLACE_INSTANCE=app.instance_path,
         PYTHONPATH=str(ROOT),
+        MARKETPLACE_JOB_MODULES="tests.sample_jobs",
         **env_overrides,
     )
     env.pop("MARKETPLACE_ENV", None)
     result = subprocess.run(
-        [sys.executable, "-m", "rq.cli", "worker", "--burst", "--url", app.config["REDIS_URL"], *(queues or ("default",))],
+        [sys.executable, "-m", "rq.cli", "worker", "-w", "worker.runtime.Worker", "--with-scheduler", "--burst",
+         "--url", app.config["REDIS_URL"], *(queues or ("default",))],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -67,7 +68,7 @@ def run_worker(app, *queues: str, **env_overrides: str) -> subprocess.CompletedP
 
 
 def create_user(app, email: str) -> None:
-    from marketplace.services.accounts import register_freelancer
+    from marketplace.services.accounts.operations import register_freelancer
 
     with app.app_context():
         register_freelancer(db.session, email=email, password="mot de passe robuste", first_name="Léa", last_name="Roux")
@@ -78,7 +79,7 @@ def state(app, email: str) -> tuple[OutboundEmail, JobIntent]:
     with app.app_context():
         message = db.session.scalar(select(OutboundEmail).where(OutboundEmail.to_address == email))
         intent = db.session.scalar(
-            select(JobIntent).where(JobIntent.func == "worker.jobs.deliver_email").order_by(JobIntent.id.desc())
+            select(JobIntent).where(JobIntent.name == "mail.deliver").order_by(JobIntent.id.desc())
         )
         db.session.expunge_all()
         return message, intent
@@ -116,7 +117,9 @@ def test_flushing_redis_loses_nothing_the_sweep_recovers_it(live_app, redis_url)
     assert message.status == EmailStatus.PENDING.value and intent.status == JobStatus.PENDING.value
 
     # What the cron does every minute: the sweep, as a job on the queue.
-    Queue("default", connection=connection).enqueue("worker.jobs.sweep_pending_jobs")
+    from worker.runtime import run_scheduled
+
+    Queue("default", connection=connection).enqueue(run_scheduled, "jobs.sweep")
     run_worker(live_app, "default", JOB_SWEEP_AFTER_SECONDS="0")
 
     message, intent = state(live_app, "ines@example.test")
@@ -125,10 +128,10 @@ def test_flushing_redis_loses_nothing_the_sweep_recovers_it(live_app, redis_url)
 
 
 def test_failing_job_is_recorded_and_scheduled_for_retry(live_app, redis_url):
-    from marketplace import jobs
+    from marketplace.platform import jobs
 
     with live_app.app_context():
-        intent = jobs.enqueue(db.session, "tests.sample_jobs.always_fail", "smtp down")
+        intent = jobs.enqueue(db.session, "tests.always_fail", "smtp down")
         commit()
         intent_id = intent.id
     run_worker(live_app, "default")
@@ -145,5 +148,5 @@ def test_cron_configuration_registers_the_sweep(redis_url):
 
     scheduler = CronScheduler(connection=Redis.from_url(redis_url))
     scheduler.load_config_from_file(str(ROOT / "worker" / "cron_config.py"))
-    names = {job.func_name: job for job in scheduler.get_jobs()}
-    assert names["worker.jobs.sweep_pending_jobs"].interval == 60
+    names = {job.name: job for job in scheduler.get_jobs()}
+    assert names["jobs.sweep"].interval == 60

@@ -8,8 +8,8 @@ import pytest
 
 from marketplace.errors import DomainError
 from marketplace.formatting import money, percent
-from marketplace.services import sizing
-from marketplace.services.sizing import CostInputs, InvalidInput, TaskLine
+from marketplace.services.missions import sizing
+from marketplace.services.missions.sizing import CostInputs, InvalidInput, TaskLine
 
 
 # --- cost simulator --------------------------------------------------------------

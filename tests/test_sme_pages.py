@@ -16,7 +16,7 @@ from marketplace.models.companies import TeamInvitation
 from marketplace.models.contracts import Contract
 from marketplace.models.missions import Application, Mission
 from marketplace.models.timesheets import Timesheet
-from marketplace.services import sizing
+from marketplace.services.missions import sizing
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
@@ -149,7 +149,7 @@ def test_the_field_example_perimeter_leads_to_a_draft_sized_at_one_and_a_half_da
 
 @pytest.fixture()
 def draft(director, db_session):
-    from marketplace.services import missions
+    from marketplace.services.missions import posting as missions
 
     mission = missions.create_draft(db_session, director.company, director, sizing.field_example())
     db_session.commit()  # as the perimeter step does
@@ -225,7 +225,7 @@ def published(director):
 
 
 def test_the_applications_page_shows_each_score_and_its_breakdown(app_ctx, client, published, db_session):
-    from marketplace.services import matching
+    from marketplace.services.matching import facade as matching
 
     application = ApplicationFactory(mission=published)
     result = matching.score_pair(db_session, published, application.freelancer)

@@ -59,8 +59,10 @@ def test_the_waiting_digest_runs_as_a_job_once_a_day(live_app, redis_url):
         db.session.get(Application, application_id).updated_at = utcnow() - timedelta(days=3)
         commit()
     queue = Queue("default", connection=Redis.from_url(redis_url))
-    queue.enqueue("worker.jobs.remind_waiting_applications")
-    queue.enqueue("worker.jobs.remind_waiting_applications")
+    from worker.runtime import run_scheduled
+
+    queue.enqueue(run_scheduled, "missions.remind_waiting_applications")
+    queue.enqueue(run_scheduled, "missions.remind_waiting_applications")
     run_worker(live_app, "default")
     with live_app.app_context():
         digests = db.session.scalars(select(OutboundEmail).where(OutboundEmail.template == "sme_applications_waiting")).all()
@@ -72,5 +74,5 @@ def test_cron_configuration_registers_the_waiting_digest(redis_url):
 
     scheduler = CronScheduler(connection=Redis.from_url(redis_url))
     scheduler.load_config_from_file(str(ROOT / "worker" / "cron_config.py"))
-    names = {job.func_name: job for job in scheduler.get_jobs()}
-    assert names["worker.jobs.remind_waiting_applications"].cron == "0 8 * * 1-5"
+    names = {job.name: job for job in scheduler.get_jobs()}
+    assert names["missions.remind_waiting_applications"].cron == "0 8 * * 1-5"

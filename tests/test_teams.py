@@ -14,13 +14,13 @@ from marketplace.errors import DomainError, PermissionDenied
 from marketplace.models.companies import TeamInvitation
 from marketplace.models.contracts import Contract
 from marketplace.models.users import User
-from marketplace.services import teams
+from marketplace.services.accounts import teams
 from tests.conftest import login
 from tests.factories import PASSWORD, FreelancerProfileFactory, MissionFactory
 
 
 def invite(db_session, owner, email="colleague@example.test"):
-    return teams.invite(db_session, owner.company, owner, email, lambda token: f"http://localhost/entreprise/equipe/rejoindre/{token}")
+    return teams.invite(db_session, owner.company, owner, email)
 
 
 def token_from(outbox, email) -> str:

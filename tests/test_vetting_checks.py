@@ -10,7 +10,7 @@ from marketplace.db import today
 from marketplace.models.documents import DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import CheckStatus
-from marketplace.services import documents
+from marketplace.platform import storage as documents
 from marketplace.domain import add_months
 from marketplace.legal import urssaf_expiry
 from marketplace.services.vetting import checks

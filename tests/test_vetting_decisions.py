@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import commit, today, utcnow
 from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
 from marketplace.models.vetting import CheckStatus, ReferenceRequest
-from marketplace.services import matching
+from marketplace.services.contracts import bookings
+from marketplace.services.matching import facade as matching
 from marketplace.services.vetting import decisions, references
 from tests.factories import AdminFactory, MissionFactory, SubmittedProfileFactory, submit, upload_valid_documents
 
@@ -192,7 +193,7 @@ def test_approving_makes_the_freelancer_matchable_rejecting_removes_them(app_ctx
     decisions.suspend(db_session, admin, profile.id, reason="Fraude suspectée sur l'IBAN", ip_address=IP)
     commit(db_session)
     assert profile.id not in ranked_ids(db_session, mission)
-    assert matching.eligibility(mission, profile, matching.booked_slots(db_session, [profile.id])[profile.id]) == ["Profil suspendu par la plateforme"]
+    assert matching.eligibility(mission, profile, bookings.booked_slots(db_session, [profile.id])[profile.id]) == ["Profil suspendu par la plateforme"]
     assert matching.rank_missions(db_session, profile) == []
 
     decisions.reject(db_session, admin, profile.id, reason="Fraude confirmée sur l'IBAN", ip_address=IP)

@@ -12,7 +12,7 @@ from marketplace.models.audit import AuditLog
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import ReferenceRequest, VettingCheck
-from marketplace.services.vetting import console
+from marketplace.services.vetting import queries as console
 from tests.factories import SubmittedProfileFactory, upload_valid_documents
 
 

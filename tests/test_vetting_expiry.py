@@ -136,12 +136,12 @@ def test_notice_stages():
 
 
 def test_the_daily_job_notices_once_and_links_to_the_documents_page(app_ctx, db_session, outbox):
-    from worker import jobs
+    from marketplace.platform import jobs
 
     profile = approved_profile(db_session, insurance_days_left=25)
     # The job's own code, outside any web request (e-mails render without a user or request).
-    jobs.run_vetting_expiry.__wrapped__()
-    jobs.run_vetting_expiry.__wrapped__()  # idempotent
+    jobs.run_now(db_session, "vetting.expiry")
+    jobs.run_now(db_session, "vetting.expiry")  # idempotent
     [message] = notices(outbox, profile)
     assert "dans 25 jour(s)" in message.body_text and "/freelance/profil/justificatifs" in message.body_text
 
@@ -158,10 +158,8 @@ def test_the_expiry_run_is_scheduled_daily_with_rq_cron():
     from redis import Redis
     from rq.cron import CronScheduler
 
-    from worker import jobs
-
     scheduler = CronScheduler(connection=Redis.from_url("redis://127.0.0.1:6379/0"))  # not contacted: jobs are only listed
     scheduler.load_config_from_file("worker/cron_config.py")
-    schedule = {job.func: job.cron for job in scheduler.get_jobs()}
-    assert schedule[jobs.run_vetting_expiry] == "30 6 * * *"
-    assert not any(getattr(f, "__name__", "") == "remind_expiring_documents" for f in schedule)  # one reminder, not two
+    schedule = {job.name: job.cron for job in scheduler.get_jobs()}
+    assert schedule["vetting.expiry"] == "30 6 * * *"
+    assert not any("expiring" in name for name in schedule)  # one reminder, not two

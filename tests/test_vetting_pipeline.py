@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from marketplace import events
+from marketplace.platform import events
 from marketplace.db import commit, today
 from marketplace.models.jobs import JobIntent, JobStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
-from marketplace.services.vetting import pipeline, score
+from marketplace.services.vetting import running, scheduling, score
 from tests.factories import (
     FreelancerProfileFactory,
     SubmittedProfileFactory,
@@ -34,7 +34,7 @@ def snapshot(session, profile_id):
 
 def intents(session):
     return [(i.args[1], i.queue, i.dedupe_key, i.status) for i in session.scalars(select(JobIntent).where(
-        JobIntent.func == pipeline.RUN_CHECK).order_by(JobIntent.id))]
+        JobIntent.name == scheduling.RUN_GROUP).order_by(JobIntent.id))]
 
 
 def draft(session):
@@ -72,8 +72,8 @@ def test_rerunning_any_group_gives_the_same_rows(app_ctx, db_session):
     commit(db_session)
     before = snapshot(db_session, profile.id)
     attempts = {r.id: r.attempts for r in rows(db_session, profile.id)}
-    for group in pipeline.GROUPS:
-        pipeline.run(db_session, profile.id, group)
+    for group in scheduling.GROUPS:
+        running.run(db_session, profile.id, group)
     commit(db_session)
     assert snapshot(db_session, profile.id) == before
     assert all(r.attempts == attempts[r.id] + 1 for r in rows(db_session, profile.id))

@@ -80,10 +80,10 @@ def test_submission_emails_each_referee_a_one_time_link(app_ctx, db_session, out
     assert summary_check(db_session, profile).summary == "En attente des 2 référents."
 
     # Running the references job again sends nothing more and keeps the same rows.
-    from marketplace.services.vetting import pipeline
+    from marketplace.services.vetting import running
 
     before = [(r.id, r.status) for r in db_session.scalars(select(VettingCheck).order_by(VettingCheck.id))]
-    pipeline.run(db_session, profile.id, "references")
+    running.run(db_session, profile.id, "references")
     commit(db_session)
     assert len([m for m in outbox.messages() if m.template == "reference_request"]) == 2
     assert [(r.id, r.status) for r in db_session.scalars(select(VettingCheck).order_by(VettingCheck.id))] == before
@@ -267,7 +267,7 @@ def test_fewer_than_two_references_fail_the_summary(app_ctx, db_session):
 
 def test_a_changed_referee_address_gets_a_new_link(app_ctx, db_session, outbox):
     profile = submitted_with_referees(db_session)
-    from marketplace import events
+    from marketplace.platform import events
 
     reference = profile.references[0]
     reference.email = "claire.dubois@nouvelle-adresse.test"

@@ -18,8 +18,8 @@ from marketplace.db import commit, db, today
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.jobs import JobIntent, JobStatus, OutboundEmail
 from marketplace.models.vetting import VettingCheck
-from marketplace.services.identifiers import vat_number_for_siren
-from marketplace.services.vetting import pipeline
+from marketplace.platform.identifiers import vat_number_for_siren
+from marketplace.services.vetting import scheduling
 from tests import factories
 from tests.factories import (
     ExperienceEntryFactory,
@@ -86,9 +86,9 @@ def test_every_check_group_runs_as_a_job_on_a_real_worker_and_reruns_identically
     good, bad = make_profiles(session)
 
     queue = Queue("vetting", connection=Redis.from_url(redis_url))
-    intents = session.scalars(select(JobIntent).where(JobIntent.func == pipeline.RUN_CHECK).order_by(JobIntent.id)).all()
+    intents = session.scalars(select(JobIntent).where(JobIntent.name == scheduling.RUN_GROUP).order_by(JobIntent.id)).all()
     assert sorted((i.args[0], i.args[1]) for i in intents) == sorted(
-        (pid, group) for pid in (good, bad) for group in pipeline.GROUPS
+        (pid, group) for pid in (good, bad) for group in scheduling.GROUPS
     )
     assert set(queue.job_ids) == {f"intent-{i.id}" for i in intents}
     assert {r.status for r in checks_of(session, good).values()} == {"pending"}  # recorded before any worker ran
@@ -118,7 +118,7 @@ def test_every_check_group_runs_as_a_job_on_a_real_worker_and_reruns_identically
 
     before = {pid: snapshot(session, pid) for pid in (good, bad)}
     for pid in (good, bad):
-        pipeline.schedule(session, session.get(FreelancerProfile, pid), force=True)
+        scheduling.schedule(session, session.get(FreelancerProfile, pid), force=True)
     commit(session)
     assert len(queue.job_ids) == 8
     run_worker(live_app, "vetting")
@@ -134,9 +134,11 @@ def test_daily_cron_jobs_run_on_the_vetting_queue(committed, live_app, redis_url
     commit(session)
     good = profile.id
 
+    from worker.runtime import run_scheduled
+
     queue = Queue("vetting", connection=Redis.from_url(redis_url))
-    queue.enqueue("worker.jobs.run_vetting_expiry")
-    queue.enqueue("worker.jobs.send_reference_reminders")
+    queue.enqueue(run_scheduled, "vetting.expiry")  # what the cron does at 06:30 and 09:00
+    queue.enqueue(run_scheduled, "vetting.reference_reminders")
     run_worker(live_app, "vetting", "default")
     session.expire_all()
     profile = session.get(FreelancerProfile, good)
@@ -151,7 +153,7 @@ def test_cron_configuration_registers_the_vetting_jobs(redis_url):  # noqa: F811
 
     scheduler = CronScheduler(connection=Redis.from_url(redis_url))
     scheduler.load_config_from_file(str(ROOT / "worker" / "cron_config.py"))
-    jobs = {job.func_name: job for job in scheduler.get_jobs()}
-    assert jobs["worker.jobs.run_vetting_expiry"].cron == "30 6 * * *"
-    assert jobs["worker.jobs.send_reference_reminders"].cron == "0 9 * * *"
-    assert jobs["worker.jobs.run_vetting_expiry"].queue_name == "vetting"
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    assert jobs["vetting.expiry"].cron == "30 6 * * *"
+    assert jobs["vetting.reference_reminders"].cron == "0 9 * * *"
+    assert jobs["vetting.expiry"].queue_name == "vetting"

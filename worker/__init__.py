@@ -1,1 +1,1 @@
-"""RQ job entry points and the cron registration (see README, "Production")."""
+"""The RQ runtime (a worker class that builds the app once) and the cron table of registered job names."""

@@ -1,17 +1,33 @@
-"""Periodic jobs, registered with RQ's cron scheduler: ``rq cron worker/cron_config.py``."""
+"""Periodic jobs, by registered name: ``rq cron worker/cron_config.py``.
+
+Each line names a job registered with ``marketplace.platform.jobs.job``; the scheduler
+enqueues :func:`worker.runtime.run_scheduled` with that name on the job's own queue,
+which records the job (a visible, retried JobIntent) and hands it on. A name that no
+area registers stops the scheduler at start-up.
+"""
+
+from __future__ import annotations
 
 from rq import cron
 
-from worker import jobs
+from marketplace.platform.jobs import registered
+from marketplace.services import load_areas
+from worker.runtime import run_scheduled
 
-# Re-enqueue work recorded but never run (Redis flushed, worker lost).
-cron.register(jobs.sweep_pending_jobs, queue_name="default", interval=60)
-# Learn from the SMEs' decisions (shortlisted, invited, hired, declined), every night.
-cron.register(jobs.retrain_matcher, queue_name="default", cron="30 3 * * *")
-# Nudge SMEs about applications left unanswered (weekdays 08:00 UTC; one digest per owner and day).
-cron.register(jobs.remind_waiting_applications, queue_name="default", cron="0 8 * * 1-5")
+# (registered job name, schedule): cron expressions are in UTC.
+CRON_TABLE: tuple[tuple[str, dict], ...] = (
+    # Re-enqueue work recorded but never run (Redis flushed, worker lost).
+    ("jobs.sweep", {"interval": 60}),
+    # Learn from the SMEs' decisions (shortlisted, invited, hired, declined), every night.
+    ("matching.retrain", {"cron": "30 3 * * *"}),
+    # Nudge SMEs about applications left unanswered (weekdays 08:00; one digest per owner and day).
+    ("missions.remind_waiting_applications", {"cron": "0 8 * * 1-5"}),
+    # Vetting: documents expiring within 30 days, matching suspension on expiry (06:30),
+    # then referee reminders 3 and 7 days after the questionnaire (09:00).
+    ("vetting.expiry", {"cron": "30 6 * * *"}),
+    ("vetting.reference_reminders", {"cron": "0 9 * * *"}),
+)
 
-# Vetting: documents expiring within 30 days, matching suspension on expiry (06:30 daily),
-# then referee reminders 3 and 7 days after the questionnaire (09:00 daily).
-cron.register(jobs.run_vetting_expiry, queue_name="vetting", cron="30 6 * * *")
-cron.register(jobs.send_reference_reminders, queue_name="vetting", cron="0 9 * * *")
+load_areas()
+for _name, _when in CRON_TABLE:
+    cron.register(run_scheduled, queue_name=registered(_name).queue, args=(_name,), name=_name, **_when)

@@ -1,20 +1,28 @@
-"""What every job entry point needs: an application, a session, one commit."""
+"""The RQ runtime: a worker class that builds the application once, and the cron entry.
+
+``rq worker -w worker.runtime.Worker --with-scheduler vetting contracts billing default``
+
+RQ forks a work horse per job. Building the application (and loading the matcher's
+model) in the parent, before any fork, means each job starts with everything imported
+instead of paying one to two seconds to import it again. Every job runs inside the
+application's context; the job itself is :func:`marketplace.platform.jobs.run_intent`,
+which finds the registered job by name.
+"""
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator, TypeVar
 
-from flask import Flask, current_app, has_app_context
+import rq
+from flask import Flask, has_app_context
 
 from marketplace.db import commit, db, rollback
+from marketplace.platform import jobs
+from marketplace.services.matching import facade as matching
 
 log = logging.getLogger("worker")
 
-F = TypeVar("F", bound=Callable[..., Any])
 _app: Flask | None = None
 
 
@@ -22,50 +30,58 @@ def worker_app() -> Flask:
     """The application of this worker process, created once from the environment."""
     global _app
     if _app is None:
-        from marketplace import create_app
+        from marketplace.app import create_app
 
         _app = create_app()
     return _app
 
 
-def _forget_app_in_child() -> None:
-    # A forked RQ work horse must not share its parent's database connections.
+def _forget_connections_in_child() -> None:
+    # A forked work horse must not share its parent's database connections.
     if _app is not None:
         state = _app.extensions.get("marketplace.db")
         if state is not None:
             state.engine.dispose(close=False)
 
 
-os.register_at_fork(after_in_child=_forget_app_in_child)
+os.register_at_fork(after_in_child=_forget_connections_in_child)
 
 
-@contextmanager
-def app_context() -> Iterator[Flask]:
-    """The current app when there is one (inline mode), else this worker's app."""
-    if has_app_context():
-        yield current_app._get_current_object()
-        return
-    app = worker_app()
-    with app.app_context():
-        yield app
+class Worker(rq.Worker):
+    """An RQ worker whose work horses inherit an application built once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.app = worker_app()
+        with self.app.app_context():
+            from marketplace.services.matching import facade as matching
+
+            matching.warm_up()  # the model is loaded before forking, not once per job
+
+    def perform_job(self, job, queue, *args, **kwargs) -> bool:
+        with self.app.app_context():
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
-def entry(func: F) -> F:
-    """Make ``func`` a job entry point: app context, its own session, one commit.
+def run_scheduled(name: str) -> str:
+    """Cron entry: record the registered job ``name`` and hand it to its queue.
 
-    Exceptions roll back and propagate, so RQ records the failure and retries.
-    ``func.__wrapped__`` is the bare function, run inside someone else's transaction.
+    Jobs registered with ``recorded=False`` (the sweep, which only re-dispatches other
+    intents) run at once without a record.
     """
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with app_context(), db.isolated_session() as session:
-            try:
-                result = func(*args, **kwargs)
+    if not has_app_context():
+        with worker_app().app_context():
+            return run_scheduled(name)
+    spec = jobs.registered(name)
+    with db.isolated_session() as session:
+        try:
+            if not spec.recorded:
+                result = jobs.run_now(session, name)
                 commit(session)
-                return result
-            except Exception:
-                rollback(session)
-                raise
-
-    return wrapper  # type: ignore[return-value]
+                return f"{name}: {result}"
+            intent = jobs.enqueue(session, name, dedupe_key=f"cron:{name}")
+            commit(session)
+            return f"{name}: intent {intent.id}"
+        except Exception:
+            rollback(session)
+            raise

@@ -13,31 +13,31 @@ jobs and the CLI.
     matches = index.top_k(mission, 20)             # SME: ranked, explained shortlist
     for_you = index.rank_missions(fid, open_missions, 10)  # freelancer: "missions pour vous"
 
-    store = default_store()                        # MARKETPLACE_MATCHER_DIR or the packaged model
+    store = ModelStore(backend)                    # versions in the database (or a folder)
     store.refit(pairs_from_outcomes(outcomes))     # RQ job: all outcomes so far, idempotent
 
 Modules: `records` (records, exchange format), `text` (French analysis, needs
 taxonomy), `constraints` (hard rules, French reasons), `features` (pair features),
-`model` (scikit-learn model, artifact store), `index` (column-wise index, top-K),
-`explain` (French breakdowns), `ranking` (one entry point), `training` and
-`evaluation` (fitting, cross-validation, metrics), `cli` (console commands).
+`model` (the scikit-learn model and its artifact), `training` (fitting,
+cross-validation), `store` (versions, validated refit, atomic swap), `index`
+(column-wise index, top-K), `explain` (French breakdowns), `ranking` (one entry
+point), `evaluation` (metrics), `cli` (console commands).
 """
 
 from marketplace.matching.constraints import exclusion_reason, is_eligible
 from marketplace.matching.explain import Explanation, ExplanationItem
 from marketplace.matching.index import Match, ProfileIndex
-from marketplace.matching.model import (
-    OUTCOME_GRADES,
-    MatchModel,
-    ModelStore,
-    RefitResult,
-    default_store,
-    fit_model,
-    pairs_from_outcomes,
-)
+from marketplace.matching.model import OUTCOME_GRADES, MatchModel, packaged_model
 from marketplace.matching.ranking import rank, rank_file, rank_missions
-from marketplace.matching.records import FreelancerRecord, MissionRecord, dump_exchange, load_exchange
+from marketplace.matching.records import (
+    FreelancerRecord,
+    MissionRecord,
+    dump_exchange,
+    load_exchange,
+)
 from marketplace.matching.text import extract_needs
+from marketplace.matching.store import DirectoryBackend, ModelBackend, ModelStore, RefitResult
+from marketplace.matching.training import fit_model, pairs_from_outcomes
 
 __all__ = [
     "OUTCOME_GRADES",
@@ -47,10 +47,12 @@ __all__ = [
     "Match",
     "MatchModel",
     "MissionRecord",
+    "ModelBackend",
     "ModelStore",
+    "DirectoryBackend",
     "ProfileIndex",
     "RefitResult",
-    "default_store",
+    "packaged_model",
     "dump_exchange",
     "exclusion_reason",
     "extract_needs",

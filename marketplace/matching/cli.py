@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import click
@@ -60,7 +59,7 @@ def matcher_group() -> None:
     "output",
     type=click.Path(file_okay=False),
     default=None,
-    help="Folder of model versions (default: MARKETPLACE_MATCHER_DIR, else the packaged artifacts).",
+    help="Folder of model versions (default: the artifacts shipped in the package).",
 )
 @click.option(
     "--folds",
@@ -71,17 +70,18 @@ def matcher_group() -> None:
 )
 def train_command(data_path: str | None, qrels_path: str | None, output: str | None, folds: int) -> None:
     """Fit the scoring model on labelled data and install it as the next version."""
-    from marketplace.matching.model import ARTIFACT_DIR, ModelStore
+    from marketplace.matching.model import ARTIFACT_DIR
+    from marketplace.matching.store import ModelStore
     from marketplace.matching.training import train_from_files
 
     data_path = data_path or _default_dev_file("input.json")
     qrels_path = qrels_path or _default_dev_file("qrels.json")
     if not data_path or not qrels_path:
         raise click.UsageError("no training data found: pass --data INPUT.json --qrels QRELS.json")
-    directory = Path(output or os.environ.get("MARKETPLACE_MATCHER_DIR") or ARTIFACT_DIR)
+    directory = Path(output or ARTIFACT_DIR)
     click.echo(f"Training on {data_path} ({folds}-fold cross-validation by mission)…", err=True)
     model = train_from_files(data_path, qrels_path, folds=folds)
-    version = ModelStore(directory, fallback=None).swap(model)
+    version = ModelStore(directory, after_packaged=False).swap(model)
     cv = model.meta.get("cv") or {}
     click.echo(
         f"model v{version} written to {directory}: {model.meta['n_pairs']} pairs, "

@@ -12,7 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from marketplace.domain import SKILL_CODES, SKILL_LABELS, TOOLS_CATALOGUE, WORK_MODE_LABELS, WorkMode
+from marketplace.domain import (
+    SKILL_CODES,
+    SKILL_LABELS,
+    TOOLS_CATALOGUE,
+    WORK_MODE_LABELS,
+    WorkMode,
+)
 from marketplace.formatting import days_fr, euros, join_fr, weekdays_fr, years_fr
 from marketplace.matching.records import MissionRecord
 from marketplace.matching.text import NEED_LABELS

@@ -19,20 +19,33 @@ import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode
-from marketplace.matching.constraints import EARTH_RADIUS_KM, RATE_TOLERANCE_PERCENT, needs_presence
-from marketplace.matching.features import MODE_CODES, Candidates, MissionQuery, pair_features
+from marketplace.matching.constraints import (
+    EARTH_RADIUS_KM,
+    rate_within_tolerance,
+    needs_presence,
+)
+from marketplace.matching.features import (
+    MODE_CODES,
+    Candidates,
+    MissionQuery,
+    pair_features,
+)
 from marketplace.matching.records import FreelancerRecord, MissionRecord
-from marketplace.matching.text import NEED_CODES, NEED_DIMENSION, NEED_INDEX, analyse_texts
+from marketplace.matching.text import (
+    NEED_CODES,
+    NEED_DIMENSION,
+    NEED_INDEX,
+    analyse_texts,
+)
 
-if TYPE_CHECKING:  # pragma: no cover
-    from marketplace.matching.explain import Explanation
-    from marketplace.matching.model import MatchModel, ModelStore
+from marketplace.matching.explain import Explanation, explain_pair
+from marketplace.matching.model import MatchModel, ModelSource, resolve_model
 
 __all__ = ["Match", "ProfileIndex"]
 
@@ -125,7 +138,7 @@ _COLUMNS: dict[str, tuple[Any, tuple[int, ...]]] = {
 class ProfileIndex:
     """All freelancer profiles, column-wise, ready for vectorised constraints and scoring."""
 
-    def __init__(self, model: MatchModel | ModelStore | None = None, capacity: int = 1024) -> None:
+    def __init__(self, model: MatchModel | ModelSource | None = None, capacity: int = 1024) -> None:
         self._model_source = model
         self._lock = threading.RLock()
         self._cap = max(16, capacity)
@@ -147,7 +160,7 @@ class ProfileIndex:
 
     @classmethod
     def build(
-        cls, freelancers: Iterable[FreelancerRecord], model: MatchModel | ModelStore | None = None
+        cls, freelancers: Iterable[FreelancerRecord], model: MatchModel | ModelSource | None = None
     ) -> ProfileIndex:
         """An index of these profiles (one batch: the text is hashed in one call)."""
         records = list(freelancers)
@@ -227,6 +240,10 @@ class ProfileIndex:
     def ids_of(self, rows: Iterable[int]) -> list[str]:
         """Freelancer ids of row numbers (as returned by `eligible_rows`)."""
         return [self._ids[int(r)] for r in rows]  # type: ignore[misc]
+
+    def row_of(self, freelancer_id: str) -> int:
+        """The row number of a freelancer (KeyError when unknown)."""
+        return self._require(freelancer_id)
 
     def _require(self, freelancer_id: str) -> int:
         try:
@@ -313,8 +330,6 @@ class ProfileIndex:
     # ------------------------------------------------------------------ querying
 
     def _model(self) -> MatchModel:
-        from marketplace.matching.model import resolve_model
-
         return resolve_model(self._model_source)
 
     def prepare(self, mission: MissionRecord) -> _Query:
@@ -368,7 +383,7 @@ class ProfileIndex:
             sectors = self._sectors[base]
         mask = c["alive"] & c["vetted"] & (c["max_half"] >= m.half_days_per_week)
         # Exact integer rule: rate × 100 ≤ budget × 120.
-        mask &= c["rate_cents"] * 100 <= m.max_daily_rate_cents * (100 + RATE_TOLERANCE_PERCENT)
+        mask &= rate_within_tolerance(c["rate_cents"], m.max_daily_rate_cents)
         free = c["avail_bits"] & ~c["booked_bits"]
         if q.weekday_bits:
             mask &= (free & q.weekday_bits) == q.weekday_bits
@@ -513,11 +528,9 @@ class ProfileIndex:
         k: int = 10,
         *,
         explain: bool = True,
-        model: MatchModel | ModelStore | None = None,
+        model: MatchModel | ModelSource | None = None,
     ) -> list[Match]:
         """Missions this freelancer is eligible for, best first, worded for the freelancer."""
-        from marketplace.matching.explain import explain_pair
-        from marketplace.matching.model import resolve_model
 
         scorer = resolve_model(model) if model is not None else self._model()
         with self._lock:
@@ -550,7 +563,6 @@ class ProfileIndex:
     def _explain(
         self, q: _Query, rows: np.ndarray, X: np.ndarray, matches: list[Match], model: MatchModel
     ) -> None:
-        from marketplace.matching.explain import explain_pair
 
         contributions = model.contributions(X)
         for match, row, contrib in zip(matches, rows, contributions, strict=True):

@@ -10,7 +10,7 @@ from marketplace.matching.index import Match, ProfileIndex
 from marketplace.matching.records import FreelancerRecord, MissionRecord, load_exchange
 
 if TYPE_CHECKING:  # pragma: no cover
-    from marketplace.matching.model import MatchModel, ModelStore
+    from marketplace.matching.model import MatchModel, ModelSource
 
 __all__ = ["rank", "rank_file", "rank_missions"]
 
@@ -20,7 +20,7 @@ def rank(
     freelancers: Iterable[FreelancerRecord] | ProfileIndex,
     top: int = 20,
     *,
-    model: MatchModel | ModelStore | None = None,
+    model: MatchModel | ModelSource | None = None,
     explain: bool = True,
 ) -> dict[str, list[Match]]:
     """Best eligible freelancers for each mission, best first, at most `top` each.
@@ -32,7 +32,7 @@ def rank(
     return {m.id: index.top_k(m, top, explain=explain) for m in missions}
 
 
-def rank_file(path: str | Path, top: int = 20, *, model: MatchModel | ModelStore | None = None) -> dict:
+def rank_file(path: str | Path, top: int = 20, *, model: MatchModel | ModelSource | None = None) -> dict:
     """Rank an exchange file: {"rankings": {mission id: [freelancer ids, best first]}}."""
     data = load_exchange(path)
     ranked = rank(data.missions, data.freelancers, top, model=model, explain=False)
@@ -45,7 +45,7 @@ def rank_missions(
     k: int = 10,
     *,
     index: ProfileIndex | None = None,
-    model: MatchModel | ModelStore | None = None,
+    model: MatchModel | ModelSource | None = None,
     explain: bool = True,
 ) -> list[Match]:
     """ "Missions for you": the open missions this freelancer is eligible for, best first.

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode, normalize_tools
+from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode, normalize_tools, weekdays_needed
 
 __all__ = [
     "EXCHANGE_FORMAT",
@@ -187,7 +187,7 @@ class MissionRecord:
     @property
     def full_days_needed(self) -> int:
         """Whole weekdays the mission occupies: 1.5 days a week needs two free days."""
-        return -(-self.half_days_per_week // 2)
+        return weekdays_needed(self.half_days_per_week)
 
     @property
     def text(self) -> str:

@@ -3,10 +3,16 @@
 from marketplace.models.audit import AuditLog
 from marketplace.models.billing import BillingRun, Invoice, InvoiceLine, InvoiceSeries
 from marketplace.models.companies import Company, TeamInvitation
-from marketplace.models.contracts import Contract, ContractBooking, ContractSignature, ContractVersion
+from marketplace.models.contracts import (
+    Contract,
+    ContractBooking,
+    ContractSignature,
+    ContractVersion,
+)
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, Reference
 from marketplace.models.jobs import JobIntent, OutboundEmail
+from marketplace.models.matching import MatcherModel
 from marketplace.models.missions import Application, Mission, PerimeterLine
 from marketplace.models.payments import Payment, Payout
 from marketplace.models.timesheets import Timesheet, TimesheetEntry
@@ -16,7 +22,7 @@ from marketplace.models.vetting import ReferenceRequest, VettingCheck
 __all__ = [
     "Application", "AuditLog", "BillingRun", "Company", "Contract", "ContractBooking",
     "ContractSignature", "ContractVersion", "Document", "ExperienceEntry", "FreelancerProfile",
-    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "Mission", "OutboundEmail",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "MatcherModel", "Mission", "OutboundEmail",
     "Payment", "Payout", "PerimeterLine", "Reference", "ReferenceRequest", "TeamInvitation",
     "Timesheet", "TimesheetEntry", "User", "VettingCheck",
 ]

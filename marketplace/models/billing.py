@@ -6,10 +6,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -49,6 +57,7 @@ class InvoiceSeries(Base):
 
     __tablename__ = "invoice_series"
     __table_args__ = (
+        enum_check("issuer_kind", IssuerKind),
         UniqueConstraint("issuer_kind", "freelancer_id", "prefix"),
         UniqueConstraint("prefix"),
         CheckConstraint("next_sequence >= 1", name="next_sequence_positive"),
@@ -64,6 +73,9 @@ class InvoiceSeries(Base):
 class Invoice(Timestamps, Base):
     __tablename__ = "invoices"
     __table_args__ = (
+        enum_check("kind", InvoiceKind),
+        enum_check("issuer_kind", IssuerKind),
+        enum_check("status", InvoiceStatus),
         UniqueConstraint("series_id", "number"),
         UniqueConstraint("series_id", "sequence"),
         # One invoice per contract, month and issuer; credit notes are extra documents.
@@ -131,7 +143,10 @@ class Invoice(Timestamps, Base):
 
 class InvoiceLine(Base):
     __tablename__ = "invoice_lines"
-    __table_args__ = (UniqueConstraint("invoice_id", "position"),)
+    __table_args__ = (
+        enum_check("vat_category", ("S", "E")),
+        UniqueConstraint("invoice_id", "position"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
@@ -161,6 +176,9 @@ class BillingRun(Timestamps, Base):
     """The monthly billing of one month: recorded first, run by a job, resumable."""
 
     __tablename__ = "billing_runs"
+    __table_args__ = (
+        enum_check("status", ("pending", "running", "done", "failed")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(unique=True)

@@ -5,11 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
-from marketplace.domain import StrEnum
+from marketplace.db import Base, enum_check
+from marketplace.domain import StrEnum, WorkMode
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -38,6 +46,8 @@ CONTRACT_STATUS_LABELS = {
 class Contract(Timestamps, Base):
     __tablename__ = "contracts"
     __table_args__ = (
+        enum_check("status", ContractStatus),
+        enum_check("work_mode", WorkMode),
         CheckConstraint("daily_rate_cents > 0", name="rate_positive"),
         CheckConstraint("half_days_per_week BETWEEN 1 AND 10", name="half_days_range"),
         CheckConstraint("payment_terms_days BETWEEN 0 AND 60", name="payment_terms_range"),
@@ -119,7 +129,10 @@ class ContractSignature(Base):
     """One party's signature of one version: who, when, from where, on which document."""
 
     __tablename__ = "contract_signatures"
-    __table_args__ = (UniqueConstraint("contract_id", "version_number", "party"),)
+    __table_args__ = (
+        enum_check("party", ("sme", "freelancer")),
+        UniqueConstraint("contract_id", "version_number", "party"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -39,7 +39,10 @@ DOCUMENT_KIND_LABELS = {
 
 class Document(Timestamps, Base):
     __tablename__ = "documents"
-    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_positive"),)
+    __table_args__ = (
+        enum_check("kind", DocumentKind),
+        CheckConstraint("size_bytes >= 0", name="size_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

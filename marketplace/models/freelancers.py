@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base, utcnow
-from marketplace.domain import SKILL_CODES, StrEnum, WeekSlots
+from marketplace.db import Base, enum_check, utcnow
+from marketplace.domain import SKILL_CODES, LegalForm, StrEnum, VatRegime, WeekSlots, WorkMode
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -44,6 +44,10 @@ def _skill_checks() -> tuple[CheckConstraint, ...]:
 class FreelancerProfile(Timestamps, Base):
     __tablename__ = "freelancer_profiles"
     __table_args__ = (
+        enum_check("status", ProfileStatus),
+        enum_check("work_mode", WorkMode),
+        enum_check("legal_form", LegalForm),
+        enum_check("vat_regime", VatRegime),
         *_skill_checks(),
         CheckConstraint("years_experience >= 0", name="years_experience_positive"),
         CheckConstraint("daily_rate_cents IS NULL OR daily_rate_cents > 0", name="daily_rate_positive"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -28,9 +28,18 @@ class JobIntent(Timestamps, Base):
     """
 
     __tablename__ = "job_intents"
+    __table_args__ = (
+        enum_check("status", JobStatus),
+        # One pending intent per key: two transactions recording the same re-check make one job.
+        Index(
+            "uq_job_intents_pending_dedupe_key", "dedupe_key", unique=True,
+            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    func: Mapped[str] = mapped_column(String(120))
+    # The registered job name (``marketplace.platform.jobs.job``), e.g. "vetting.run_group".
+    name: Mapped[str] = mapped_column(String(120))
     args: Mapped[list[Any]] = mapped_column(JSON, default=list)
     queue: Mapped[str] = mapped_column(String(20), default="default")
     # Jobs with the same key and still unfinished are one job (e.g. one re-check per profile).
@@ -53,6 +62,7 @@ class OutboundEmail(Timestamps, Base):
     """An e-mail rendered and recorded, then delivered by a job (SMTP or the outbox folder)."""
 
     __tablename__ = "outbound_emails"
+    __table_args__ = (enum_check("status", EmailStatus),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to_address: Mapped[str] = mapped_column(String(254), index=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
-from marketplace.domain import SKILL_CODES, StrEnum
+from marketplace.db import Base, enum_check
+from marketplace.domain import SKILL_CODES, StrEnum, WorkMode
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -49,6 +49,8 @@ def _level_checks() -> tuple[CheckConstraint, ...]:
 class Mission(Timestamps, Base):
     __tablename__ = "missions"
     __table_args__ = (
+        enum_check("status", MissionStatus),
+        enum_check("work_mode", WorkMode),
         *_level_checks(),
         CheckConstraint("half_days_per_week BETWEEN 1 AND 10", name="half_days_range"),
         CheckConstraint("max_daily_rate_cents > 0", name="budget_positive"),
@@ -173,7 +175,16 @@ class Application(Timestamps, Base):
     """A freelancer's candidacy to a mission (or the SME's invitation to apply)."""
 
     __tablename__ = "applications"
-    __table_args__ = (UniqueConstraint("mission_id", "freelancer_id"),)
+    __table_args__ = (
+        enum_check("status", ApplicationStatus),
+        enum_check("source", ("applied", "invited")),
+        UniqueConstraint("mission_id", "freelancer_id"),
+        # One accepted application per mission, whatever two SME members click at once.
+        Index(
+            "uq_applications_one_accepted_per_mission", "mission_id", unique=True,
+            sqlite_where=text("status = 'accepted'"), postgresql_where=text("status = 'accepted'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), index=True)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 from marketplace.models.billing import Invoice
@@ -24,6 +24,8 @@ class PaymentStatus(StrEnum):
 class Payment(Timestamps, Base):
     __tablename__ = "payments"
     __table_args__ = (
+        enum_check("status", PaymentStatus),
+        enum_check("provider", ("stripe", "transfer")),
         UniqueConstraint("provider", "provider_ref"),
         CheckConstraint("amount_cents > 0", name="amount_positive"),
     )
@@ -50,6 +52,8 @@ class Payout(Timestamps, Base):
 
     __tablename__ = "payouts"
     __table_args__ = (
+        enum_check("status", PaymentStatus),
+        enum_check("provider", ("stripe", "transfer")),
         UniqueConstraint("invoice_id"),
         CheckConstraint("amount_cents >= 0 AND fee_cents >= 0", name="amounts_positive"),
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -34,6 +34,7 @@ TIMESHEET_STATUS_LABELS = {
 class Timesheet(Timestamps, Base):
     __tablename__ = "timesheets"
     __table_args__ = (
+        enum_check("status", TimesheetStatus),
         UniqueConstraint("contract_id", "month"),
         CheckConstraint("total_half_days >= 0", name="total_positive"),
     )

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import Role, StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -35,6 +35,10 @@ def _new_nonce() -> str:
 
 class User(UserMixin, Timestamps, Base):
     __tablename__ = "users"
+    __table_args__ = (
+        enum_check("role", Role),
+        enum_check("company_role", CompanyRole),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
     password_hash: Mapped[str] = mapped_column(String(255))

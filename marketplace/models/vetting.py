@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base
+from marketplace.db import Base, enum_check
 from marketplace.domain import StrEnum
 from marketplace.models._mixins import Timestamps
 
@@ -43,7 +43,11 @@ class VettingCheck(Timestamps, Base):
     """The latest result of one check of one profile; a rerun updates the same row."""
 
     __tablename__ = "vetting_checks"
-    __table_args__ = (UniqueConstraint("profile_id", "kind", "subject"),)
+    __table_args__ = (
+        enum_check("kind", CheckKind),
+        enum_check("status", CheckStatus),
+        UniqueConstraint("profile_id", "kind", "subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     profile_id: Mapped[int] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="CASCADE"), index=True)
@@ -65,6 +69,9 @@ class ReferenceRequest(Timestamps, Base):
     """A one-time, expiring questionnaire sent to a referee."""
 
     __tablename__ = "reference_requests"
+    __table_args__ = (
+        enum_check("status", ("pending", "sent", "answered", "expired", "cancelled")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference_id: Mapped[int] = mapped_column(ForeignKey("freelancer_references.id", ondelete="CASCADE"), index=True)

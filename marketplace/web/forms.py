@@ -31,13 +31,19 @@ class BaseForm(FlaskForm):
         self.form_errors_extra = []
 
     def add_domain_error(self, exc: DomainError) -> None:
-        """Show a service's refusal beside the field it names, or above the form."""
-        field: Field | None = getattr(self, exc.field, None) if exc.field else None
+        """Show each of a service's refusals beside the field it names, or above the form."""
+        for error in exc.errors:
+            self.place_error(error)
+
+    def place_error(self, error: DomainError) -> None:
+        """One refusal beside its field (forms with tables place their cells' errors)."""
+        field: Field | None = getattr(self, error.field, None) if error.field else None
         if isinstance(field, Field):
-            # errors may be a tuple before validation ran
-            field.errors = [*field.errors, exc.message]
-        else:
-            self.form_errors_extra.append(exc.message)
+            if error.message not in field.errors:
+                # errors may be a tuple before validation ran
+                field.errors = [*field.errors, error.message]
+        elif error.message not in self.form_errors_extra:
+            self.form_errors_extra.append(error.message)
 
     @property
     def all_form_errors(self) -> list[str]:

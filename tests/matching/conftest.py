@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE, WEEKDAYS, WorkMode
-from marketplace.matching import model as model_module
-from marketplace.matching.model import ModelStore
+from marketplace.matching.store import ModelStore
 from marketplace.matching.records import FreelancerRecord, MissionRecord
 
 DATA = Path(__file__).parent / "data"
@@ -142,13 +141,6 @@ def shipped_model():
 def store(tmp_path) -> ModelStore:
     """A writable store starting from the packaged model."""
     return ModelStore(tmp_path / "models")
-
-
-@pytest.fixture(autouse=True)
-def _packaged_default_store(monkeypatch):
-    # Tests never read or write a model folder configured on the machine.
-    monkeypatch.delenv("MARKETPLACE_MATCHER_DIR", raising=False)
-    monkeypatch.setattr(model_module, "_default_store", None)
 
 
 @pytest.fixture

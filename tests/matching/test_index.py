@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from marketplace.matching import model as model_module
+from marketplace.matching import training
 from marketplace.matching.constraints import is_eligible
 from marketplace.matching.index import ProfileIndex
 from marketplace.matching.ranking import rank
@@ -21,7 +22,7 @@ def no_refit(monkeypatch):
         raise AssertionError("the index must not refit anything")
 
     for name in ("fit_model", "fit_training_set", "fit_idf"):
-        monkeypatch.setattr(model_module, name, forbidden)
+        monkeypatch.setattr(training, name, forbidden)
     monkeypatch.setattr(model_module.OrdinalLogisticRegression, "fit", forbidden)
 
 

@@ -9,14 +9,11 @@ import numpy as np
 import pytest
 
 from marketplace.matching import model as model_module
-from marketplace.matching.model import (
-    OUTCOME_GRADES,
-    MatchModel,
-    ModelStore,
-    OrdinalLogisticRegression,
-    fit_model,
-    pairs_from_outcomes,
-)
+from marketplace.matching import store as store_module
+from marketplace.matching import training
+from marketplace.matching.model import OUTCOME_GRADES, MatchModel, OrdinalLogisticRegression
+from marketplace.matching.store import ModelStore
+from marketplace.matching.training import fit_model, pairs_from_outcomes
 
 
 def tool_lovers_outcomes(make_world, n_missions=8):
@@ -61,9 +58,9 @@ def test_outcome_statuses_map_to_grades():
 def test_refit_on_outcomes_changes_the_model(make_world, shipped_model):
     pairs = tool_lovers_outcomes(make_world)
     new = fit_model(pairs, base=shipped_model)
-    outcomes = model_module.pair_features(pairs, shipped_model.idf, seed=False)
-    before = model_module.mean_ndcg(shipped_model, outcomes)
-    after = model_module.mean_ndcg(new, outcomes)
+    outcomes = training.pair_features(pairs, shipped_model.idf, seed=False)
+    before = training.mean_ndcg(shipped_model, outcomes)
+    after = training.mean_ndcg(new, outcomes)
     assert after > before + 0.1  # it learnt that these SMEs hire on tools
     assert not np.allclose(new.raw_scores(outcomes.X), shipped_model.raw_scores(outcomes.X))
     assert len(new.training) == len(shipped_model.training) + len(pairs)
@@ -83,8 +80,8 @@ def test_refit_replaces_earlier_outcomes_instead_of_piling_them_up(make_world, s
 
 def test_few_outcomes_weigh_little(shipped_model):
     seed = float(shipped_model.training.weights.sum())
-    assert model_module.outcome_weight(50, seed) * 50 < 0.06 * seed
-    assert model_module.outcome_weight(5000, seed) * 5000 == pytest.approx(seed)  # half of the total
+    assert training.outcome_weight(50, seed) * 50 < 0.06 * seed
+    assert training.outcome_weight(5000, seed) * 5000 == pytest.approx(seed)  # half of the total
 
 
 def test_store_refit_swaps_atomically_and_persists(store, make_world):
@@ -118,16 +115,17 @@ def test_store_keeps_the_old_model_on_bad_labels(store, make_world, pairs, reaso
     assert not store.directory.exists() or not list(store.directory.iterdir())
 
 
-def test_store_keeps_the_old_model_when_fitting_fails(store, make_world, monkeypatch):
+def test_a_crashing_refit_fails_loudly_and_keeps_the_old_model(store, make_world, monkeypatch):
     old = store.current
 
     def broken(*args, **kwargs):
         raise RuntimeError("solver exploded")
 
-    monkeypatch.setattr(model_module, "fit_model", broken)
-    result = store.refit(tool_lovers_outcomes(make_world))
-    assert not result.accepted and "solver exploded" in result.reason
+    monkeypatch.setattr(store_module, "fit_model", broken)
+    with pytest.raises(RuntimeError, match="solver exploded"):  # the nightly job fails, visibly
+        store.refit(tool_lovers_outcomes(make_world))
     assert store.current is old
+    assert not store.directory.exists() or not list(store.directory.glob("model-v*"))
 
 
 def test_store_keeps_the_old_model_under_the_floor(store, make_world):
@@ -140,7 +138,7 @@ def test_store_keeps_the_old_model_under_the_floor(store, make_world):
 def test_store_refuses_a_model_worse_than_the_current(store, make_world, monkeypatch):
     old = store.current
     pairs = tool_lovers_outcomes(make_world)
-    real_fit = model_module.fit_model
+    real_fit = store_module.fit_model
 
     def upside_down(*args, **kwargs):
         new = real_fit(*args, **kwargs)
@@ -149,7 +147,7 @@ def test_store_refuses_a_model_worse_than_the_current(store, make_world, monkeyp
             new.pipeline, new.idf, new.training, {k: v for k, v in new.meta.items() if k != "z_mean"}
         )
 
-    monkeypatch.setattr(model_module, "fit_model", upside_down)
+    monkeypatch.setattr(store_module, "fit_model", upside_down)
     result = store.refit(pairs, floor=0.0)
     assert not result.accepted and "worse than the current" in result.reason
     assert store.current is old

@@ -1,7 +1,7 @@
 """Check results, and the checks of business identifiers and documents.
 
 Each check returns an :class:`Outcome` (status, French summary, JSON details, expiry);
-:mod:`.pipeline` stores outcomes on ``VettingCheck`` rows, one row per profile, kind
+:mod:`.running` stores outcomes on ``VettingCheck`` rows, one row per profile, kind
 and subject, so a rerun updates the same rows.
 """
 
@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.domain import LEGAL_FORM_LABELS, LegalForm, VatRegime
-from marketplace.legal import urssaf_expiry
 from marketplace.errors import DomainError
 from marketplace.formatting import PARIS, date_fr
+from marketplace.legal import urssaf_expiry
 from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import CheckKind, CheckStatus
-from marketplace.services import documents, identifiers
+from marketplace.platform import identifiers
+from marketplace.platform import storage as documents
 from marketplace.services.vetting import rules
 from marketplace.services.vetting.files import inspect_document
 

@@ -14,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace import events
 from marketplace.db import today as paris_today
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
@@ -22,10 +21,10 @@ from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus, VettingCheck
-from marketplace.services import mail
-from marketplace.services.audit import record
-from marketplace.services.links import external_url
-from marketplace.services.vetting import expiry, pipeline
+from marketplace.platform import events, mail
+from marketplace.platform.audit import record
+from marketplace.platform.links import external_url
+from marketplace.services.vetting import expiry, scheduling
 from marketplace.services.vetting.checks import CHECK_LABELS
 
 BADGE_LABELS = {
@@ -251,14 +250,14 @@ def verify_document(
     profile = session.get(FreelancerProfile, document.profile_id)
     record(session, admin, "vetting.document_verified" if authentic else "vetting.document_rejected", document,
            reason=note, details={"profile_id": profile.id, "security_code": document.security_code}, ip_address=ip_address)
-    pipeline.schedule(session, profile, ["documents"])
+    scheduling.schedule(session, profile, ["documents"])
     return document
 
 
-def recheck(session: Session, admin: User, profile_id: int, *, ip_address: str | None) -> list[str]:
+def recheck(session: Session, admin: User | None, profile_id: int, *, ip_address: str | None) -> list[str]:
     """Run every check of a profile again."""
     profile = _profile(session, profile_id)
-    groups = pipeline.schedule(session, profile, force=True)
+    groups = scheduling.schedule(session, profile, force=True)
     record(session, admin, "vetting.rechecked", profile, details={"groups": groups}, ip_address=ip_address)
     return groups
 

@@ -16,16 +16,15 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from marketplace import events
 from marketplace.db import utcnow
 from marketplace.formatting import PARIS, date_fr
 from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
-from marketplace.services import mail
-from marketplace.services.audit import record
-from marketplace.services.links import external_url
-from marketplace.services.vetting import rules
+from marketplace.platform import events, mail
+from marketplace.platform.audit import record
+from marketplace.platform.links import external_url
+from marketplace.services.vetting import rules, scheduling
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +175,6 @@ def refresh_suspensions(session: Session, today: date) -> tuple[int, int]:
 
 def rerun_expired_checks(session: Session, now: datetime) -> int:
     """Re-run the groups holding a check whose result expired since it last ran."""
-    from marketplace.services.vetting import pipeline
 
     rows = session.execute(
         select(VettingCheck.profile_id, VettingCheck.kind)
@@ -187,15 +185,15 @@ def rerun_expired_checks(session: Session, now: datetime) -> int:
         )
         .distinct()
     ).all()
-    group_of = {kind.value: group for group, kinds in pipeline.GROUPS.items() for kind in kinds}
+    group_of = {kind.value: group for group, kinds in scheduling.GROUPS.items() for kind in kinds}
     wanted: dict[int, set[str]] = defaultdict(set)
     for profile_id, kind in rows:
         wanted[profile_id].add(group_of[kind])
     count = 0
     for profile_id, groups in sorted(wanted.items()):
         profile = session.get(FreelancerProfile, profile_id)
-        if profile is not None and pipeline.is_vetted(profile):
-            count += len(pipeline.schedule(session, profile, sorted(groups), force=True))
+        if profile is not None and scheduling.is_vetted(profile):
+            count += len(scheduling.schedule(session, profile, sorted(groups), force=True))
     return count
 
 

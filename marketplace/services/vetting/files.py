@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from marketplace.models.documents import Document
-from marketplace.services import documents as document_store
+from marketplace.platform import storage as document_store
 from marketplace.services.vetting import rules
 
 TEXT_PAGES = 3

@@ -19,7 +19,7 @@ from marketplace.formatting import decimal_fr, percent
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus
-from marketplace.services.identifiers import clean_digits
+from marketplace.platform.identifiers import clean_digits
 from marketplace.services.vetting import rules
 from marketplace.services.vetting.checks import Outcome
 

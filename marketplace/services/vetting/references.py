@@ -30,10 +30,10 @@ from marketplace.models.audit import AuditLog
 from marketplace.models.freelancers import FreelancerProfile, Reference
 from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus, ReferenceRequest
-from marketplace.services import mail
-from marketplace.services.audit import record
-from marketplace.services.links import external_url
-from marketplace.services.vetting import rules
+from marketplace.platform import mail
+from marketplace.platform.audit import record
+from marketplace.platform.links import external_url
+from marketplace.services.vetting import rules, scheduling
 from marketplace.services.vetting.checks import Outcome
 
 
@@ -213,7 +213,6 @@ def _send(session: Session, request: ReferenceRequest, profile: FreelancerProfil
 
 def send_reminders(session: Session, now: datetime | None = None) -> dict[str, int]:
     """Remind referees 3 and 7 days after the first e-mail; expire links past their date."""
-    from marketplace.services.vetting import pipeline
 
     now = now or utcnow()
     counts = {"reminded": 0, "expired": 0}
@@ -241,14 +240,13 @@ def send_reminders(session: Session, now: datetime | None = None) -> dict[str, i
             counts["reminded"] += 1
     for profile_id in sorted(touched):
         profile = session.get(FreelancerProfile, profile_id)
-        if profile is not None and pipeline.is_vetted(profile):
-            pipeline.schedule(session, profile, ["references"])
+        if profile is not None and scheduling.is_vetted(profile):
+            scheduling.schedule(session, profile, ["references"])
     return counts
 
 
 def resend(session: Session, admin: User, request_id: int, *, ip_address: str | None, now: datetime | None = None) -> ReferenceRequest:
     """Replace a referee's link with a fresh one (the old link stops working)."""
-    from marketplace.services.vetting import pipeline
 
     now = now or utcnow()
     old = session.get(ReferenceRequest, request_id, with_for_update=True)
@@ -261,7 +259,7 @@ def resend(session: Session, admin: User, request_id: int, *, ip_address: str | 
     new = create_request(session, profile, old.reference, now)
     record(session, admin, "vetting.reference_resent", profile, details={"request_id": new.id, "replaces": old.id,
                                                                           "to": new.sent_to}, ip_address=ip_address)
-    pipeline.schedule(session, profile, ["references"])
+    scheduling.schedule(session, profile, ["references"])
     return new
 
 
@@ -326,7 +324,6 @@ def validate_answer(answer: Answer) -> dict[str, Any]:
 
 def answer(session: Session, token: str, data: Answer, *, ip_address: str | None, now: datetime | None = None) -> ReferenceRequest:
     """Store a referee's answers once; the link cannot be used again."""
-    from marketplace.services.vetting import pipeline
 
     now = now or utcnow()
     request = open_request(session, token, now, lock=True)
@@ -340,8 +337,8 @@ def answer(session: Session, token: str, data: Answer, *, ip_address: str | None
     if ip_address and ip_address in freelancer_ips(session, profile, now) and "freelancer_ip" not in request.flags:
         request.flags = [*request.flags, "freelancer_ip"]
     record(session, None, "vetting.reference_answered", request, details={"profile_id": profile.id}, ip_address=ip_address)
-    if pipeline.is_vetted(profile):
-        pipeline.schedule(session, profile, ["references"])
+    if scheduling.is_vetted(profile):
+        scheduling.schedule(session, profile, ["references"])
     return request
 
 

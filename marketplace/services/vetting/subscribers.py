@@ -6,9 +6,9 @@ Handlers run in the caller's transaction (the session is the sender): rows becom
 
 from __future__ import annotations
 
-from marketplace import events
 from marketplace.models.freelancers import FreelancerProfile
-from marketplace.services.vetting import checks, pipeline, rules
+from marketplace.platform import events
+from marketplace.services.vetting import checks, rules, scheduling
 
 VETTED_KINDS = frozenset(k.value for k in rules.VETTED_DOCUMENTS)
 
@@ -16,14 +16,14 @@ VETTED_KINDS = frozenset(k.value for k in rules.VETTED_DOCUMENTS)
 @events.profile_submitted.connect
 def on_profile_submitted(session, profile: FreelancerProfile, **_kwargs) -> None:
     """A submission runs every check afresh."""
-    pipeline.schedule(session, profile, force=True)
+    scheduling.schedule(session, profile, force=True)
 
 
 @events.profile_updated.connect
 def on_profile_updated(session, profile: FreelancerProfile, fields=None, **_kwargs) -> None:
     """Edits re-run the checks whose inputs changed (fingerprints tell which)."""
-    if pipeline.is_vetted(profile):
-        pipeline.schedule(session, profile, rerun_only=True)
+    if scheduling.is_vetted(profile):
+        scheduling.schedule(session, profile, rerun_only=True)
 
 
 @events.document_uploaded.connect
@@ -33,6 +33,6 @@ def on_document_uploaded(session, document, **_kwargs) -> None:
         return
     checks.apply_document_rules(document)
     profile = session.get(FreelancerProfile, document.profile_id)
-    if profile is not None and pipeline.is_vetted(profile):
-        pipeline.schedule(session, profile, ["documents"], rerun_only=True)
+    if profile is not None and scheduling.is_vetted(profile):
+        scheduling.schedule(session, profile, ["documents"], rerun_only=True)
 

@@ -12,15 +12,19 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from marketplace.db import commit, db, today, utcnow
-from marketplace.errors import DomainError
-from marketplace.models.freelancers import PROFILE_STATUS_LABELS, FreelancerProfile
-from marketplace.services.vetting import console, decisions, references
+from marketplace.db import db, today, utcnow
 from marketplace.legal import urssaf_expiry
+from marketplace.models.freelancers import PROFILE_STATUS_LABELS, FreelancerProfile
+from marketplace.services.vetting import decisions, queries, references
 from marketplace.services.vetting.checks import CHECK_LABELS, STATUS_LABELS
 from marketplace.services.vetting.score import breakdown
 from marketplace.web.admin import bp
-from marketplace.web.admin.vetting_forms import VERIFICATION_RESULTS, VerifyDocumentForm, decision_forms
+from marketplace.web.admin.vetting_forms import (
+    VERIFICATION_RESULTS,
+    VerifyDocumentForm,
+    decision_forms,
+)
+from marketplace.web.boundary import attempt
 from marketplace.web.context import add_nav_item
 from marketplace.web.forms import BaseForm, client_ip
 
@@ -33,7 +37,7 @@ add_nav_item("admin", "admin.vetting_calendar", _l("Échéances"))
 @bp.context_processor
 def _vetting_helpers() -> dict:
     # A callable, so only the pages that show the overview pay for its queries.
-    return {"vetting_overview": lambda: console.overview(db.session, utcnow(), today())}
+    return {"vetting_overview": lambda: queries.overview(db.session, utcnow(), today())}
 
 
 @bp.route("/verification/")
@@ -43,16 +47,16 @@ def vetting_queue():
     flag = request.args.get("signal") or ""
     q = (request.args.get("q") or "").strip()
     page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = console.queue(db.session, status=status, flag=flag, q=q, page=page, page_size=PAGE_SIZE, now=utcnow())
+    rows, total = queries.queue(db.session, status=status, flag=flag, q=q, page=page, page_size=PAGE_SIZE, now=utcnow())
     return render_template(
         "admin/vetting/queue.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE, status=status, flag=flag,
-        q=q, statuses=PROFILE_STATUS_LABELS, flags={k: v[0] for k, v in console.FLAGS.items()},
+        q=q, statuses=PROFILE_STATUS_LABELS, flags={k: v[0] for k, v in queries.FLAGS.items()},
         form=BaseForm(),
     )
 
 
 def _render_profile(profile_id: int, status_code: int = 200, **forms):
-    file = console.profile_file(db.session, profile_id)
+    file = queries.profile_file(db.session, profile_id)
     if file is None:
         abort(404)
     context = decision_forms()
@@ -97,16 +101,8 @@ def _act(profile_id: int, form, action, success: str, form_key: str, anchor: str
     """Validate ``form``, run ``action``, commit and come back; errors stay beside their field."""
     if db.session.get(FreelancerProfile, profile_id) is None:
         abort(404)
-    if form.validate_on_submit():
-        try:
-            action()
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            flash(success, "success")
-            return _back(profile_id, anchor)
+    if form.validate_on_submit() and attempt(action, form=form, success=success):
+        return _back(profile_id, anchor)
     flash("Rien n'a été enregistré : corrigez le formulaire ci-dessous.", "danger")
     return _render_profile(profile_id, 200, **{form_key: form})
 
@@ -131,14 +127,7 @@ def _simple(profile_id: int, form, action, success: str):
     if db.session.get(FreelancerProfile, profile_id) is None:
         abort(404)
     if form.validate_on_submit():
-        try:
-            action()
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(success, "success")
+        attempt(action, success=success)
     return _back(profile_id)
 
 
@@ -236,9 +225,9 @@ def vetting_resend_reference(request_id: int):
 def vetting_calendar():
     """Documents expiring this month (or the month asked), and those already expired."""
     current = today()
-    start, end = console.month_bounds(request.args.get("mois"), current)
-    entries = console.calendar_entries(db.session, start, end, current)
-    overdue = console.overdue_entries(db.session, start, current) if start == current.replace(day=1) else []
+    start, end = queries.month_bounds(request.args.get("mois"), current)
+    entries = queries.calendar_entries(db.session, start, end, current)
+    overdue = queries.overdue_entries(db.session, start, current) if start == current.replace(day=1) else []
     previous_month = (start - timedelta(days=1)).replace(day=1)
     next_month = end + timedelta(days=1)
     return render_template(

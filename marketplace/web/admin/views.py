@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from marketplace import jobs
-from marketplace.db import commit, db
+from marketplace.db import db
 from marketplace.domain import Role
-from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
-from marketplace.models.companies import Company
-from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.jobs import JobIntent, JobStatus
-from marketplace.models.missions import Mission
 from marketplace.models.users import User
-from marketplace.services import admin as admin_service
+from marketplace.services.accounts import admin as admin_service
+from marketplace.services.accounts import queries as account_queries
 from marketplace.web.admin import bp
+from marketplace.web.boundary import attempt
 from marketplace.web.forms import BaseForm, client_ip
 
 PAGE_SIZE = 50
@@ -30,24 +27,7 @@ def _count(stmt) -> int:
 @bp.route("/")
 def dashboard():
     """Counts that tell the operator where attention is needed."""
-    profiles_by_status = dict(
-        db.session.execute(
-            select(FreelancerProfile.status, func.count()).group_by(FreelancerProfile.status)
-        ).all()
-    )
-    missions_by_status = dict(
-        db.session.execute(select(Mission.status, func.count()).group_by(Mission.status)).all()
-    )
-    jobs_by_status = dict(
-        db.session.execute(select(JobIntent.status, func.count()).group_by(JobIntent.status)).all()
-    )
-    return render_template(
-        "admin/dashboard.html",
-        companies=db.session.scalar(select(func.count()).select_from(Company)),
-        profiles_by_status=profiles_by_status,
-        missions_by_status=missions_by_status,
-        jobs_by_status=jobs_by_status,
-    )
+    return render_template("admin/dashboard.html", **account_queries.platform_overview(db.session))
 
 
 @bp.route("/comptes")
@@ -76,17 +56,13 @@ def toggle_user(user_id: int):
     """Deactivate or reactivate an account (logged in the audit log)."""
     form = BaseForm()
     if form.validate_on_submit():
-        try:
-            user = admin_service.set_user_active(
+        attempt(
+            lambda: admin_service.set_user_active(
                 db.session, current_user, user_id, request.form.get("active") == "1",
                 reason=request.form.get("reason") or None, ip_address=client_ip(),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.", "success")
+            ),
+            success=lambda user: f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.",
+        )
     return redirect(url_for("admin.users", q=request.args.get("q", "")))
 
 
@@ -108,15 +84,8 @@ def retry_job(intent_id: int):
     """Re-enqueue a failed job."""
     form = BaseForm()
     if form.validate_on_submit():
-        try:
-            jobs.retry(db.session, intent_id)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            admin_service.audit(db.session, current_user, "job.retried", intent_id, ip_address=client_ip())
-            commit()
-            flash("La tâche a été relancée.", "success")
+        attempt(lambda: admin_service.retry_job(db.session, current_user, intent_id, ip_address=client_ip()),
+                success="La tâche a été relancée.")
     return redirect(url_for("admin.job_intents"))
 
 

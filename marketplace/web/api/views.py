@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from flask_login import current_user
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from marketplace.db import db
 from marketplace.extensions import csrf
 from marketplace.geo import search_communes
-from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import Mission
-from marketplace.services import matching
+from marketplace.services.matching import facade as matching
 from marketplace.web.api import bp
 from marketplace.web.authz import freelancer_required, get_scoped_or_404, sme_required
 
@@ -76,13 +75,9 @@ def mission_recommendations(mission_id: int):
     """The best eligible freelancers for one of the SME's missions, explained."""
     mission = get_scoped_or_404(Mission, mission_id)
     k = min(max(request.args.get("k", 20, type=int), 1), 100)
-    results = matching.rank_freelancers(db.session, mission, k)
-    profiles = {p.id: p for p in db.session.scalars(
-        select(FreelancerProfile).where(FreelancerProfile.id.in_([r.profile_id for r in results]))
-    )}
     return jsonify(
         mission_id=mission.id,
-        results=[_match_json(r, profile=profiles[r.profile_id]) for r in results if r.profile_id in profiles],
+        results=[_match_json(r, profile=p) for r, p in matching.recommended(db.session, mission, k)],
     )
 
 
@@ -92,6 +87,4 @@ def missions_for_me():
     """The published missions the current freelancer can take, best first, explained."""
     profile = current_user.freelancer_profile
     k = min(max(request.args.get("k", 20, type=int), 1), 100)
-    results = matching.rank_missions(db.session, profile, k)
-    missions = {m.id: m for m in db.session.scalars(select(Mission).where(Mission.id.in_([r.mission_id for r in results])))}
-    return jsonify(results=[_match_json(r, mission=missions[r.mission_id]) for r in results])
+    return jsonify(results=[_match_json(r, mission=m) for r, m in matching.missions_for(db.session, profile, k)])

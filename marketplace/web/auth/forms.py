@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from marketplace.domain import SECTORS
-from marketplace.services.accounts import MIN_PASSWORD_LENGTH
 from marketplace.i18n import LANGUAGES
+from marketplace.services.accounts.operations import MIN_PASSWORD_LENGTH
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 
 

@@ -7,9 +7,9 @@ from urllib.parse import parse_qs, urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.db import commit, db
+from marketplace.db import db
 from marketplace.errors import DomainError
-from marketplace.services import accounts
+from marketplace.services.accounts import operations as accounts
 from marketplace.web.auth import bp
 from marketplace.web.auth.forms import (
     ChangePasswordForm,
@@ -21,6 +21,7 @@ from marketplace.web.auth.forms import (
     SmeSignupForm,
 )
 from marketplace.web.authz import dashboard_endpoint
+from marketplace.web.boundary import attempt
 from marketplace.web.forms import client_ip, safe_next
 
 
@@ -35,16 +36,14 @@ def login():
         return redirect(url_for(dashboard_endpoint(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.authenticate(db.session, form.email.data, form.password.data, ip_address=client_ip())
-        except DomainError as exc:
-            form.add_domain_error(exc)
-        else:
-            commit()
-            login_user(user, remember=form.remember.data)
+        done = attempt(
+            lambda: accounts.authenticate(db.session, form.email.data, form.password.data, ip_address=client_ip()),
+            form=form, success=lambda user: f"Bienvenue, {user.first_name or user.email} !",
+        )
+        if done:
+            login_user(done.value, remember=form.remember.data)
             session.pop("locale", None)
-            flash(f"Bienvenue, {user.first_name or user.email} !", "success")
-            return redirect(_after_login_url(user))
+            return redirect(_after_login_url(done.value))
     return render_template("auth/login.html", form=form)
 
 
@@ -84,15 +83,10 @@ def signup_sme():
             city=form.city.data,
             phone=form.phone.data,
         )
-        try:
-            user = accounts.register_sme(db.session, data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            login_user(user)
-            flash("Votre espace entreprise est prêt.", "success")
+        done = attempt(lambda: accounts.register_sme(db.session, data), form=form,
+                       success="Votre espace entreprise est prêt.")
+        if done:
+            login_user(done.value)
             return redirect(safe_next(url_for("sme.dashboard")))
     return render_template("auth/signup_sme.html", form=form)
 
@@ -102,22 +96,15 @@ def signup_freelancer():
     """Create a freelancer account with a draft profile."""
     form = FreelancerSignupForm()
     if form.validate_on_submit():
-        try:
-            user = accounts.register_freelancer(
-                db.session,
-                email=form.email.data,
-                password=form.password.data,
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                phone=form.phone.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            login_user(user)
-            flash("Votre compte est créé : complétez votre profil pour le soumettre à vérification.", "success")
+        done = attempt(
+            lambda: accounts.register_freelancer(
+                db.session, email=form.email.data, password=form.password.data, first_name=form.first_name.data,
+                last_name=form.last_name.data, phone=form.phone.data,
+            ),
+            form=form, success="Votre compte est créé : complétez votre profil pour le soumettre à vérification.",
+        )
+        if done:
+            login_user(done.value)
             return redirect(url_for("freelancer.dashboard"))
     return render_template("auth/signup_freelancer.html", form=form)
 
@@ -127,17 +114,9 @@ def forgot_password():
     """Ask for a reset link; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(
-            db.session,
-            form.email.data,
-            lambda token: url_for("auth.reset_password", token=token, _external=True),
-        )
-        commit()
-        flash(
+        attempt(lambda: accounts.request_password_reset(db.session, form.email.data), category="info", success=(
             "Si un compte existe avec cette adresse, un e-mail avec un lien de réinitialisation "
-            "vient de lui être envoyé. Le lien est valable une heure.",
-            "info",
-        )
+            "vient de lui être envoyé. Le lien est valable une heure."))
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 
@@ -151,15 +130,10 @@ def reset_password(token: str):
         return render_template("auth/reset_invalid.html", message=exc.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.reset_password(db.session, token, form.password.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc if exc.field else DomainError(exc.message, "password"))
-        else:
-            commit()
+        done = attempt(lambda: accounts.reset_password(db.session, token, form.password.data), form=form,
+                       success="Votre mot de passe a été modifié. Connectez-vous avec le nouveau.")
+        if done:
             logout_user()
-            flash("Votre mot de passe a été modifié. Connectez-vous avec le nouveau.", "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
 
@@ -171,17 +145,13 @@ def settings():
     password_form = ChangePasswordForm(prefix="pw")
     language_form = LanguageForm(locale=current_user.locale)
     if request.method == "POST" and "pw-current_password" in request.form and password_form.validate():
-        try:
-            accounts.change_password(
-                db.session, current_user, password_form.current_password.data, password_form.new_password.data
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            password_form.add_domain_error(exc)
-        else:
-            commit()
+        done = attempt(
+            lambda: accounts.change_password(
+                db.session, current_user, password_form.current_password.data, password_form.new_password.data),
+            form=password_form, success="Mot de passe modifié. Vos autres sessions ont été déconnectées.",
+        )
+        if done:
             login_user(current_user._get_current_object(), fresh=True)  # keep this session; the others end
-            flash("Mot de passe modifié. Vos autres sessions ont été déconnectées.", "success")
             return redirect(url_for("auth.settings"))
     return render_template("auth/settings.html", password_form=password_form, language_form=language_form)
 
@@ -192,7 +162,6 @@ def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
         if current_user.is_authenticated:
-            accounts.set_locale(current_user, form.locale.data)
-            commit()
+            attempt(lambda: accounts.set_locale(current_user, form.locale.data))
         session["locale"] = form.locale.data
     return redirect(safe_next(url_for("public.home")))

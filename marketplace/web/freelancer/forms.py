@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields import EmailField, MonthField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -22,7 +31,8 @@ from marketplace.domain import (
     WEEKDAYS,
     WORK_MODE_LABELS,
 )
-from marketplace.services.profiles import BIO_MIN_CHARS
+from marketplace.services.profiles.rules import BIO_MIN_CHARS
+from marketplace.web.fields import EuroField
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 
 NOT_A_NUMBER = "Indiquez un nombre entier."
@@ -110,7 +120,7 @@ class LocationForm(BaseForm):
     )
     mobility_km = _int(_l("Rayon de mobilité (km)"), _l("Distance jusqu'à laquelle vous vous déplacez sur site."), 0, 200)
     work_mode = RadioField(_l("Mode de travail"), choices=choices(WORK_MODE_LABELS), validators=[Optional()])
-    daily_rate = _int(_l("Taux journalier (TJM, € HT)"), _l("En euros hors taxes, par jour."), 1, 100000)
+    daily_rate = EuroField(_l("Taux journalier (TJM, € HT)"), description=_l("En euros hors taxes, par jour."))
     client_sectors = MultiCheckboxField(
         _l("Secteurs de vos clients actuels"),
         choices=choices(SECTORS),
@@ -150,10 +160,9 @@ class BusinessForm(BaseForm):
         description=_l("Si vous êtes assujetti : FR + clé + SIREN, ex. FR44732829320."),
     )
     vat_debits_option = BooleanField(_l("J'ai opté pour le paiement de la TVA d'après les débits"))
-    off_platform_turnover = _int(
+    off_platform_turnover = EuroField(
         _l("Chiffre d'affaires hors plateforme depuis le 1er janvier (€ HT)"),
-        _l("Pour vous prévenir avant le seuil de la franchise (37 500 € / 41 250 €)."),
-        0, 10_000_000,
+        description=_l("Pour vous prévenir avant le seuil de la franchise (37 500 € / 41 250 €)."),
     )
     iban = StringField(_l("IBAN"), validators=[Length(max=42)], description=_l("Le compte qui recevra vos paiements."))
     bic = StringField(_l("BIC (facultatif)"), validators=[Length(max=11)])
@@ -198,7 +207,7 @@ class ApplyForm(BaseForm):
         _l("Votre message à l'entreprise"), validators=[Length(max=3000)],
         description=_l("Ce que vous apporteriez à cette mission, vos réalisations comparables."),
     )
-    proposed_rate = _int(_l("TJM proposé (€ HT)"), None, 1, 100000)
+    proposed_rate = EuroField(_l("TJM proposé (€ HT)"), min_cents=1)
     weekdays = MultiCheckboxField(_l("Jours proposés"), choices=choices(WEEKDAY_LABELS))
 
 
@@ -211,10 +220,7 @@ class MissionFilterForm(BaseForm):
     weekday = SelectField(_l("Jour"), choices=choices(WEEKDAY_LABELS, blank="Tous les jours"), validators=[Optional()])
     city = StringField(_l("Près de"), validators=[Optional(), Length(max=120)])
     remote_only = BooleanField(_l("À distance uniquement"))
-    min_rate = IntegerField(
-        _l("Budget minimum (€/jour)"),
-        validators=[Optional(), NumberRange(min=0, max=100000, message="Indiquez un montant positif.")],
-    )
+    min_rate = EuroField(_l("Budget minimum (€/jour)"), min_cents=0)
     dimension = SelectField(
         _l("Compétence demandée"),
         choices=choices([(d.code, d.label) for d in SKILL_DIMENSIONS], blank="Toutes"),

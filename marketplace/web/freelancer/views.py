@@ -6,21 +6,46 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from marketplace.db import commit, db, rollback
+from marketplace.db import db
 from marketplace.domain import SKILL_DIMENSIONS, TOOLS_CATALOGUE, Role, fold
 from marketplace.errors import DomainError, NotFound
-from marketplace.legal import MANDATE_CONTEST_DAYS, MANDATE_TITLE, MANDATE_VERSION, mandate_clauses
-from marketplace.models.billing import Invoice, IssuerKind
-from marketplace.models.contracts import Contract, ContractStatus
+from marketplace.legal import (
+    MANDATE_CONTEST_DAYS,
+    MANDATE_TITLE,
+    MANDATE_VERSION,
+    mandate_clauses,
+)
 from marketplace.models.documents import DOCUMENT_KIND_LABELS, DocumentKind
 from marketplace.models.freelancers import ExperienceEntry, Reference
-from marketplace.models.missions import APPLICATION_STATUS_LABELS, Application, ApplicationStatus
-from marketplace.models.payments import Payout
-from marketplace.models.timesheets import Timesheet, TimesheetStatus
-from marketplace.services import applications as application_service
-from marketplace.services import availability, opportunities, profiles
-from marketplace.services.identifiers import format_iban, format_siret
-from marketplace.web.authz import get_scoped_or_404, protect_blueprint, scoped
+from marketplace.models.missions import (
+    APPLICATION_STATUS_LABELS,
+    Application,
+    ApplicationStatus,
+)
+from marketplace.platform.identifiers import format_iban, format_siret
+from marketplace.services.billing import queries as billing_queries
+from marketplace.services.contracts import queries as contract_queries
+from marketplace.services.missions import applications as application_service
+from marketplace.services.missions import opportunities
+from marketplace.services.missions import queries as mission_queries
+from marketplace.services.payments import queries as payment_queries
+from marketplace.services.profiles import (
+    availability,
+    business,
+    documents,
+    experience,
+    location,
+    mandate,
+    presentation,
+    references,
+    rules,
+    skills,
+    steps,
+    submission,
+)
+from marketplace.services.timesheets import queries as timesheet_queries
+from marketplace.web.authz import get_scoped_or_404, protect_blueprint
+from marketplace.web.boundary import attempt
 from marketplace.web.forms import BaseForm, client_ip, safe_next
 from marketplace.web.freelancer import bp
 from marketplace.web.freelancer.forms import (
@@ -56,18 +81,23 @@ def _step_page(template: str, step_code: str, **context):
     return render_template(
         template,
         profile=profile,
-        step=profiles.STEP_BY_CODE[step_code],
-        steps=profiles.STEPS,
-        completeness=profiles.completeness(db.session, profile),
+        step=steps.STEP_BY_CODE[step_code],
+        steps=steps.STEPS,
+        completeness=submission.completeness(db.session, profile),
         **context,
     )
 
 
-def _after_step(step_code: str, result: profiles.StepResult, form) -> object | None:
-    """Commit what the step saved; redirect when all is well, else None (re-render)."""
-    commit()
-    if not result.ok:
-        for error in result.errors:
+def _save_step(step_code: str, save, form) -> object | None:
+    """Run a step's save and commit what it kept; redirect when all is well, else None (re-render).
+
+    A step keeps every valid field and reports the others: it commits either way.
+    """
+    done = attempt(save, form=form)
+    if not done:
+        return None
+    if not done.value.ok:
+        for error in done.value.errors:
             form.add_domain_error(error)
         flash(PARTIAL_SAVE, "warning")
         return None
@@ -77,11 +107,11 @@ def _after_step(step_code: str, result: profiles.StepResult, form) -> object | N
 
 def _next_url(step_code: str) -> str:
     if request.form.get("action") == "stay":
-        return url_for(profiles.STEP_BY_CODE[step_code].endpoint)
-    codes = [s.code for s in profiles.STEPS]
+        return url_for(steps.STEP_BY_CODE[step_code].endpoint)
+    codes = [s.code for s in steps.STEPS]
     index = codes.index(step_code)
     if index + 1 < len(codes):
-        return url_for(profiles.STEPS[index + 1].endpoint)
+        return url_for(steps.STEPS[index + 1].endpoint)
     return url_for("freelancer.profile")
 
 
@@ -92,42 +122,27 @@ def _next_url(step_code: str) -> str:
 def dashboard():
     """Profile status, what expires, invitations, applications, contracts, CRAs, invoices, payouts."""
     profile = _profile()
-    apps = db.session.scalars(scoped(Application).order_by(Application.updated_at.desc())).all()
+    apps = mission_queries.freelancer_applications(db.session, profile.id)
     by_status: dict[str, list[Application]] = {}
     for application in apps:
         by_status.setdefault(application.status, []).append(application)
-    contracts = db.session.scalars(
-        scoped(Contract)
-        .where(Contract.status.in_([ContractStatus.ACTIVE.value, ContractStatus.PENDING_SIGNATURE.value]))
-        .order_by(Contract.start_date)
-    ).all()
-    timesheets = db.session.scalars(
-        scoped(Timesheet)
-        .where(Timesheet.status.in_([TimesheetStatus.DRAFT.value, TimesheetStatus.DISPUTED.value]))
-        .order_by(Timesheet.month)
-    ).all()
-    invoices = db.session.scalars(
-        scoped(Invoice).where(Invoice.issuer_kind == IssuerKind.FREELANCER.value)
-        .order_by(Invoice.issue_date.desc(), Invoice.id.desc()).limit(12)
-    ).all()
-    payouts = db.session.scalars(scoped(Payout).order_by(Payout.created_at.desc()).limit(12)).all()
     suggestions = []
     if application_service.why_cannot_apply(profile) is None:
         suggestions = [o for o in opportunities.search(db.session, profile, limit=10).ranked if o.application is None][:3]
     return render_template(
         "freelancer/dashboard.html",
         profile=profile,
-        completeness=profiles.completeness(db.session, profile),
-        explanation=profiles.status_explanation(profile),
-        expiring=profiles.expiring_documents(db.session, profile),
+        completeness=submission.completeness(db.session, profile),
+        explanation=submission.status_explanation(profile),
+        expiring=documents.expiring_documents(db.session, profile),
         invitations=by_status.get(ApplicationStatus.INVITED.value, []),
         applications=[a for a in apps if a.status != ApplicationStatus.INVITED.value],
         by_status=by_status,
         status_labels=APPLICATION_STATUS_LABELS,
-        contracts=contracts,
-        timesheets=timesheets,
-        invoices=invoices,
-        payouts=payouts,
+        contracts=contract_queries.current_for_freelancer(db.session, profile.id),
+        timesheets=timesheet_queries.to_send_for_freelancer(db.session, profile.id),
+        invoices=billing_queries.issued_for_freelancer(db.session, profile.id),
+        payouts=payment_queries.payouts_for_freelancer(db.session, profile.id),
         week=availability.week(db.session, profile),
         suggestions=suggestions,
         withdraw_form=BaseForm(),
@@ -144,11 +159,11 @@ def profile():
     return render_template(
         "freelancer/profile/overview.html",
         profile=profile,
-        steps=profiles.STEPS,
-        completeness=profiles.completeness(db.session, profile),
-        explanation=profiles.status_explanation(profile),
-        documents=profiles.current_documents(db.session, profile),
-        document_kinds=profiles.PROFILE_DOCUMENT_KINDS,
+        steps=steps.STEPS,
+        completeness=submission.completeness(db.session, profile),
+        explanation=submission.status_explanation(profile),
+        documents=documents.current_documents(db.session, profile),
+        document_kinds=rules.PROFILE_DOCUMENT_KINDS,
         week=availability.week(db.session, profile),
         form=BaseForm(),
     )
@@ -160,14 +175,8 @@ def profile_submit():
     profile = _profile()
     form = BaseForm()
     if form.validate_on_submit():
-        try:
-            profiles.submit(db.session, profile, actor=current_user, ip_address=client_ip())
-        except DomainError as exc:
-            rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash("Votre profil est soumis : l'équipe va le vérifier et contacter vos références.", "success")
+        attempt(lambda: submission.submit(db.session, profile, actor=current_user, ip_address=client_ip()),
+                success="Votre profil est soumis : l'équipe va le vérifier et contacter vos références.")
     return redirect(url_for("freelancer.profile"))
 
 
@@ -186,12 +195,11 @@ def profile_presentation():
         }
     )
     if form.validate_on_submit():
-        result = profiles.save_presentation(
+        response = _save_step("presentation", lambda: presentation.save_presentation(
             db.session, profile, first_name=form.first_name.data, last_name=form.last_name.data,
             phone=form.phone.data, headline=form.headline.data, bio=form.bio.data,
             languages=form.languages.data, actor=current_user,
-        )
-        response = _after_step("presentation", result, form)
+        ), form)
         if response:
             return response
     return _step_page("freelancer/profile/presentation.html", "presentation", form=form)
@@ -209,11 +217,10 @@ def profile_experience():
     )
     entry_form = ExperienceEntryForm(prefix="exp", formdata=None)
     if form.validate_on_submit():
-        result = profiles.save_experience_years(
+        response = _save_step("experience", lambda: experience.save_experience_years(
             db.session, profile, years_experience=form.years_experience.data,
             freelance_years=form.freelance_years.data, actor=current_user,
-        )
-        response = _after_step("experience", result, form)
+        ), form)
         if response:
             return response
     return _experience_page(form, entry_form)
@@ -223,12 +230,12 @@ def _experience_page(form, entry_form, editing: ExperienceEntry | None = None):
     profile = _profile()
     return _step_page(
         "freelancer/profile/experience.html", "experience", form=form, entry_form=entry_form,
-        editing=editing, dated_years=profiles.dated_years(profile), delete_form=BaseForm(),
+        editing=editing, dated_years=experience.dated_years(profile), delete_form=BaseForm(),
     )
 
 
-def _experience_data(form: ExperienceEntryForm) -> profiles.ExperienceData:
-    return profiles.ExperienceData(
+def _experience_data(form: ExperienceEntryForm) -> experience.ExperienceData:
+    return experience.ExperienceData(
         title=form.title.data, organisation=form.organisation.data, start_date=form.start_date.data,
         end_date=form.end_date.data, is_freelance=form.is_freelance.data, description=form.description.data,
     )
@@ -239,16 +246,11 @@ def experience_add():
     """Add a dated position."""
     profile = _profile()
     entry_form = ExperienceEntryForm(prefix="exp")
-    if entry_form.validate_on_submit():
-        try:
-            profiles.add_experience(db.session, profile, _experience_data(entry_form), actor=current_user)
-        except DomainError as exc:
-            rollback()
-            entry_form.add_domain_error(exc)
-        else:
-            commit()
-            flash("Poste ajouté à votre parcours.", "success")
-            return redirect(url_for("freelancer.profile_experience"))
+    if entry_form.validate_on_submit() and attempt(
+        lambda: experience.add_experience(db.session, profile, _experience_data(entry_form), actor=current_user),
+        form=entry_form, success="Poste ajouté à votre parcours.",
+    ):
+        return redirect(url_for("freelancer.profile_experience"))
     form = ExperienceYearsForm(
         formdata=None, data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
     )
@@ -267,16 +269,11 @@ def experience_edit(entry_id: int):
             "end_date": entry.end_date, "is_freelance": entry.is_freelance, "description": entry.description,
         },
     )
-    if entry_form.validate_on_submit():
-        try:
-            profiles.update_experience(db.session, profile, entry, _experience_data(entry_form), actor=current_user)
-        except DomainError as exc:
-            rollback()
-            entry_form.add_domain_error(exc)
-        else:
-            commit()
-            flash("Poste mis à jour.", "success")
-            return redirect(url_for("freelancer.profile_experience"))
+    if entry_form.validate_on_submit() and attempt(
+        lambda: experience.update_experience(db.session, profile, entry, _experience_data(entry_form), actor=current_user),
+        form=entry_form, success="Poste mis à jour.",
+    ):
+        return redirect(url_for("freelancer.profile_experience"))
     form = ExperienceYearsForm(
         formdata=None, data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
     )
@@ -289,9 +286,8 @@ def experience_delete(entry_id: int):
     profile = _profile()
     entry = get_scoped_or_404(ExperienceEntry, entry_id)
     if BaseForm().validate_on_submit():
-        profiles.delete_experience(db.session, profile, entry, actor=current_user)
-        commit()
-        flash("Poste retiré de votre parcours.", "success")
+        attempt(lambda: experience.delete_experience(db.session, profile, entry, actor=current_user),
+                success="Poste retiré de votre parcours.")
     return redirect(url_for("freelancer.profile_experience"))
 
 
@@ -305,7 +301,7 @@ def profile_skills():
     catalogue = {fold(t) for t in TOOLS_CATALOGUE}
     data = {
         "tools": [t for t in profile.tools if fold(t) in catalogue],
-        "other_tools": ", ".join(profiles.tool_suggestions(profile)),
+        "other_tools": ", ".join(skills.tool_suggestions(profile)),
     }
     for dim in SKILL_DIMENSIONS:
         data[f"level_{dim.code}"] = profile.skill(dim.code)
@@ -313,14 +309,13 @@ def profile_skills():
     form = SkillsForm(data=data)
     if form.validate_on_submit():
         sub_skills = [code for dim in SKILL_DIMENSIONS for code in form[f"sub_{dim.code}"].data]
-        result = profiles.save_skills(
+        response = _save_step("skills", lambda: skills.save_skills(
             db.session, profile,
             levels={dim.code: form[f"level_{dim.code}"].data for dim in SKILL_DIMENSIONS},
             sub_skills=sub_skills,
-            tools=[*form.tools.data, *profiles.parse_tools(form.other_tools.data)],
+            tools=[*form.tools.data, *skills.parse_tools(form.other_tools.data)],
             actor=current_user,
-        )
-        response = _after_step("skills", result, form)
+        ), form)
         if response:
             return response
     return _step_page("freelancer/profile/skills.html", "skills", form=form, dimensions=SKILL_DIMENSIONS)
@@ -336,17 +331,16 @@ def profile_location():
     form = LocationForm(
         data={
             "city": profile.city, "mobility_km": profile.mobility_km, "work_mode": profile.work_mode,
-            "daily_rate": profile.daily_rate_cents // 100 if profile.daily_rate_cents else None,
+            "daily_rate": profile.daily_rate_cents,
             "client_sectors": profile.client_sectors,
         }
     )
     if form.validate_on_submit():
-        result = profiles.save_location(
+        response = _save_step("location", lambda: location.save_location(
             db.session, profile, city=form.city.data, mobility_km=form.mobility_km.data,
-            work_mode=form.work_mode.data, daily_rate_euros=form.daily_rate.data,
+            work_mode=form.work_mode.data, daily_rate_cents=form.daily_rate.data,
             client_sectors=form.client_sectors.data, actor=current_user,
-        )
-        response = _after_step("location", result, form)
+        ), form)
         if response:
             return response
     return _step_page("freelancer/profile/location.html", "location", form=form)
@@ -362,16 +356,11 @@ def profile_availability():
     week = availability.week(db.session, profile)
     form = AvailabilityForm(data={"slots": [f"{d}-{h}" for d, h in week.offered.pairs()]})
     if form.validate_on_submit():
-        try:
-            slots = availability.parse_slots(form.slots.data)
-            result = availability.set_offered(db.session, profile, slots, actor=current_user)
-        except DomainError as exc:
-            rollback()
-            form.add_domain_error(exc)
-        else:
-            response = _after_step("availability", result, form)
-            if response:
-                return response
+        response = _save_step("availability", lambda: availability.set_offered(
+            db.session, profile, availability.parse_slots(form.slots.data), actor=current_user,
+        ), form)
+        if response:
+            return response
     selected = set(form.slots.data or [])
     return _step_page("freelancer/profile/availability.html", "availability", form=form, week=week, selected=selected)
 
@@ -391,19 +380,19 @@ def profile_business():
             "iban": format_iban(profile.iban) if profile.iban else "", "bic": profile.bic or "",
             "billing_address_line": profile.billing_address_line, "billing_postal_code": profile.billing_postal_code,
             "billing_city": profile.billing_city,
-            "off_platform_turnover": profile.off_platform_turnover_cents // 100 if profile.off_platform_turnover_cents else None,
+            "off_platform_turnover": profile.off_platform_turnover_cents or None,
         }
     )
     if form.validate_on_submit():
-        data = profiles.BusinessData(
+        data = business.BusinessData(
             business_name=form.business_name.data, legal_form=form.legal_form.data or None, siret=form.siret.data,
             vat_regime=form.vat_regime.data or None, vat_number=form.vat_number.data,
             vat_debits_option=form.vat_debits_option.data, iban=form.iban.data, bic=form.bic.data,
             billing_address_line=form.billing_address_line.data, billing_postal_code=form.billing_postal_code.data,
-            billing_city=form.billing_city.data, off_platform_turnover_euros=form.off_platform_turnover.data,
+            billing_city=form.billing_city.data, off_platform_turnover_cents=form.off_platform_turnover.data,
         )
-        result = profiles.save_business(db.session, profile, data, actor=current_user, ip_address=client_ip())
-        response = _after_step("business", result, form)
+        response = _save_step("business", lambda: business.save_business(
+            db.session, profile, data, actor=current_user, ip_address=client_ip()), form)
         if response:
             return response
     return _step_page("freelancer/profile/business.html", "business", form=form)
@@ -417,15 +406,15 @@ def profile_mandate():
     """Read and accept the billing mandate (time, version and IP are recorded)."""
     profile = _profile()
     form = MandateForm()
-    if form.validate_on_submit():
-        profiles.accept_mandate(db.session, profile, actor=current_user, ip_address=client_ip())
-        commit()
-        flash("Mandat de facturation accepté.", "success")
+    if form.validate_on_submit() and attempt(
+        lambda: mandate.accept_mandate(db.session, profile, actor=current_user, ip_address=client_ip()),
+        success="Mandat de facturation accepté.",
+    ):
         return redirect(_next_url("mandate"))
     return _step_page(
         "freelancer/profile/mandate.html", "mandate", form=form, clauses=mandate_clauses(),
         mandate_title=MANDATE_TITLE, mandate_version=MANDATE_VERSION, contest_days=MANDATE_CONTEST_DAYS,
-        mandate_current=profiles.mandate_is_current(profile),
+        mandate_current=mandate.mandate_is_current(profile),
     )
 
 
@@ -434,7 +423,7 @@ def profile_mandate():
 
 def _document_forms(posted_kind: str | None = None, posted_form=None) -> dict[str, DocumentForm]:
     forms = {}
-    for kind in profiles.PROFILE_DOCUMENT_KINDS:
+    for kind in rules.PROFILE_DOCUMENT_KINDS:
         if kind.value == posted_kind and posted_form is not None:
             forms[kind.value] = posted_form
         else:
@@ -446,9 +435,9 @@ def _documents_page(forms: dict[str, DocumentForm]):
     profile = _profile()
     return _step_page(
         "freelancer/profile/documents.html", "documents", forms=forms,
-        kinds=profiles.PROFILE_DOCUMENT_KINDS, labels=DOCUMENT_KIND_LABELS,
-        documents=profiles.current_documents(db.session, profile),
-        expiring={e.document.id: e for e in profiles.expiring_documents(db.session, profile)},
+        kinds=rules.PROFILE_DOCUMENT_KINDS, labels=DOCUMENT_KIND_LABELS,
+        documents=documents.current_documents(db.session, profile),
+        expiring={e.document.id: e for e in documents.expiring_documents(db.session, profile)},
     )
 
 
@@ -462,23 +451,19 @@ def profile_documents():
 def document_upload(kind: str):
     """Upload (or replace) one document; its type is judged from its content."""
     profile = _profile()
-    if kind not in {k.value for k in profiles.PROFILE_DOCUMENT_KINDS}:
+    if kind not in {k.value for k in rules.PROFILE_DOCUMENT_KINDS}:
         abort(404)
     form = DocumentForm(prefix=kind)
     if form.validate_on_submit():
         upload = form.file.data
-        try:
-            profiles.upload_document(
+        if attempt(
+            lambda: documents.upload_document(
                 db.session, profile, kind=kind, stream=upload.stream, filename=upload.filename or "",
                 issued_on=form.issued_on.data, expires_on=form.expires_on.data,
                 security_code=form.security_code.data, actor=current_user, ip_address=client_ip(),
-            )
-        except DomainError as exc:
-            rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            flash(f"{DOCUMENT_KIND_LABELS[DocumentKind(kind)]} : document enregistré.", "success")
+            ),
+            form=form, success=f"{DOCUMENT_KIND_LABELS[DocumentKind(kind)]} : document enregistré.",
+        ):
             return redirect(url_for("freelancer.profile_documents"))
     return _documents_page(_document_forms(kind, form)), 422
 
@@ -493,8 +478,8 @@ def _too_large(exc):
 # --- step 9: references ---------------------------------------------------------------------
 
 
-def _reference_data(form: ReferenceForm) -> profiles.ReferenceData:
-    return profiles.ReferenceData(
+def _reference_data(form: ReferenceForm) -> references.ReferenceData:
+    return references.ReferenceData(
         name=form.name.data, company=form.company.data, role=form.role.data, email=form.email.data,
         relationship_label=form.relationship_label.data, phone=form.phone.data or "",
         is_current_client=form.is_current_client.data, period=form.period.data or "",
@@ -504,7 +489,7 @@ def _reference_data(form: ReferenceForm) -> profiles.ReferenceData:
 def _references_page(form: ReferenceForm, editing: Reference | None = None, status: int = 200):
     return _step_page(
         "freelancer/profile/references.html", "references", form=form, editing=editing, delete_form=BaseForm(),
-        min_references=profiles.MIN_REFERENCES, max_references=profiles.MAX_REFERENCES,
+        min_references=rules.MIN_REFERENCES, max_references=rules.MAX_REFERENCES,
     ), status
 
 
@@ -513,16 +498,11 @@ def profile_references():
     """The referees the vetting will contact (two at least)."""
     profile = _profile()
     form = ReferenceForm()
-    if form.validate_on_submit():
-        try:
-            profiles.add_reference(db.session, profile, _reference_data(form), actor=current_user)
-        except DomainError as exc:
-            rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            flash("Référence ajoutée.", "success")
-            return redirect(url_for("freelancer.profile_references"))
+    if form.validate_on_submit() and attempt(
+        lambda: references.add_reference(db.session, profile, _reference_data(form), actor=current_user),
+        form=form, success="Référence ajoutée.",
+    ):
+        return redirect(url_for("freelancer.profile_references"))
     return _references_page(form)
 
 
@@ -538,16 +518,11 @@ def reference_edit(reference_id: int):
             "period": reference.period, "is_current_client": reference.is_current_client,
         }
     )
-    if form.validate_on_submit():
-        try:
-            profiles.update_reference(db.session, profile, reference, _reference_data(form), actor=current_user)
-        except DomainError as exc:
-            rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            flash("Référence mise à jour.", "success")
-            return redirect(url_for("freelancer.profile_references"))
+    if form.validate_on_submit() and attempt(
+        lambda: references.update_reference(db.session, profile, reference, _reference_data(form), actor=current_user),
+        form=form, success="Référence mise à jour.",
+    ):
+        return redirect(url_for("freelancer.profile_references"))
     return _references_page(form, editing=reference)
 
 
@@ -557,9 +532,8 @@ def reference_delete(reference_id: int):
     profile = _profile()
     reference = get_scoped_or_404(Reference, reference_id)
     if BaseForm().validate_on_submit():
-        profiles.delete_reference(db.session, profile, reference, actor=current_user)
-        commit()
-        flash("Référence retirée.", "success")
+        attempt(lambda: references.delete_reference(db.session, profile, reference, actor=current_user),
+                success="Référence retirée.")
     return redirect(url_for("freelancer.profile_references"))
 
 
@@ -575,7 +549,7 @@ def missions():
     if form.validate():
         filters = opportunities.MissionFilters(
             weekday=form.weekday.data or None, city=form.city.data or "", remote_only=form.remote_only.data,
-            min_rate_euros=form.min_rate.data, dimension=form.dimension.data or None,
+            min_rate_cents=form.min_rate.data, dimension=form.dimension.data or None,
         )
     try:
         found = opportunities.search(db.session, profile, filters)
@@ -601,25 +575,22 @@ def mission(mission_id: int):
     form = ApplyForm(
         data={
             "note": application.note if application and application.status != "invited" else "",
-            "proposed_rate": (application.proposed_rate_cents // 100 if application and application.proposed_rate_cents
-                              else (profile.daily_rate_cents or 0) // 100 or None),
+            "proposed_rate": (application.proposed_rate_cents if application and application.proposed_rate_cents
+                              else profile.daily_rate_cents),
             "weekdays": application_service.default_weekdays(db.session, profile, mission),
         }
     )
     if form.validate_on_submit():
         data = application_service.ApplyData(
             note=form.note.data or "",
-            proposed_rate_cents=form.proposed_rate.data * 100 if form.proposed_rate.data else None,
+            proposed_rate_cents=form.proposed_rate.data,
             weekdays=form.weekdays.data,
         )
-        try:
-            application_service.apply(db.session, profile, mission, data, actor=current_user, ip_address=client_ip())
-        except DomainError as exc:
-            rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
-            flash("Votre candidature est envoyée à l'entreprise.", "success")
+        if attempt(
+            lambda: application_service.apply(db.session, profile, mission, data, actor=current_user,
+                                              ip_address=client_ip()),
+            form=form, success="Votre candidature est envoyée à l'entreprise.",
+        ):
             return redirect(url_for("freelancer.mission", mission_id=mission.id))
     return render_template(
         "freelancer/mission.html", profile=profile, mission=mission, opportunity=opportunity, form=form,
@@ -635,7 +606,7 @@ def mission(mission_id: int):
 @bp.route("/candidatures")
 def applications():
     """Every application and invitation, by status."""
-    rows = db.session.scalars(scoped(Application).order_by(Application.updated_at.desc())).all()
+    rows = mission_queries.freelancer_applications(db.session, _profile().id)
     return render_template(
         "freelancer/applications.html", profile=_profile(), applications=rows, withdraw_form=BaseForm(),
     )
@@ -648,12 +619,7 @@ def application_withdraw(application_id: int):
     application = get_scoped_or_404(Application, application_id)
     if BaseForm().validate_on_submit():
         was_invited = application.status == ApplicationStatus.INVITED.value
-        try:
-            application_service.withdraw(db.session, profile, application, actor=current_user, ip_address=client_ip())
-        except DomainError as exc:
-            rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash("Invitation déclinée." if was_invited else "Candidature retirée.", "success")
+        attempt(lambda: application_service.withdraw(db.session, profile, application, actor=current_user,
+                                                     ip_address=client_ip()),
+                success="Invitation déclinée." if was_invited else "Candidature retirée.")
     return redirect(safe_next(url_for("freelancer.applications")))

@@ -16,12 +16,13 @@ from flask_login import current_user
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from marketplace.errors import DomainError
-from marketplace.services import sizing
+from marketplace.services.missions import sizing
 from marketplace.web.fields import (
+    EuroField,
     FrenchDecimalField,
     FrenchIntegerField,
     MultiCheckboxField,
-    euros_to_cents,
+    cents_to_euros,
     format_french_decimal,
 )
 from marketplace.web.forms import BaseForm, choices
@@ -52,7 +53,7 @@ REQUIRED_NUMBER = "Ce champ est obligatoire."
 
 
 class SimulatorForm(_GetForm):
-    gross_salary = FrenchDecimalField(
+    gross_salary = EuroField(
         _l("Salaire brut annuel (€)"), validators=[InputRequired(REQUIRED_NUMBER)],
         description=_l("Un office manager junior salarié."),
     )
@@ -60,11 +61,11 @@ class SimulatorForm(_GetForm):
         _l("Charges patronales (%)"), validators=[InputRequired(REQUIRED_NUMBER)],
         description=_l("Environ 45 % du brut pour un cadre en France."),
     )
-    extras = FrenchDecimalField(
+    extras = EuroField(
         _l("Frais annexes par an (€)"), validators=[InputRequired(REQUIRED_NUMBER)],
         description=_l("Poste de travail, matériel, mutuelle, titres-restaurant…"),
     )
-    daily_rate = FrenchDecimalField(
+    daily_rate = EuroField(
         _l("TJM du freelance senior (€ HT)"), validators=[InputRequired(REQUIRED_NUMBER)],
         description=_l("Les TJM constatés vont de 400 à 500 €."),
     )
@@ -80,10 +81,10 @@ class SimulatorForm(_GetForm):
 
     def process_defaults(self) -> None:
         """The field example of DESIGN.md."""
-        self.gross_salary.data = Decimal(sizing.DEFAULT_GROSS_SALARY_CENTS) / 100
+        self.gross_salary.data = sizing.DEFAULT_GROSS_SALARY_CENTS
         self.employer_rate.data = sizing.DEFAULT_EMPLOYER_RATE * 100
-        self.extras.data = Decimal(sizing.DEFAULT_EXTRAS_CENTS) / 100
-        self.daily_rate.data = Decimal(sizing.DEFAULT_DAILY_RATE_CENTS) / 100
+        self.extras.data = sizing.DEFAULT_EXTRAS_CENTS
+        self.daily_rate.data = sizing.DEFAULT_DAILY_RATE_CENTS
         self.days_per_week.data = sizing.DEFAULT_DAYS_PER_WEEK
         self.weeks_per_year.data = sizing.DEFAULT_WEEKS_PER_YEAR
 
@@ -149,10 +150,10 @@ def diagnostic_result():
 
 def _simulator_defaults() -> dict[str, str]:
     return {
-        "gross_salary": format_french_decimal(Decimal(sizing.DEFAULT_GROSS_SALARY_CENTS) / 100),
+        "gross_salary": format_french_decimal(cents_to_euros(sizing.DEFAULT_GROSS_SALARY_CENTS)),
         "employer_rate": format_french_decimal(sizing.DEFAULT_EMPLOYER_RATE * 100),
-        "extras": format_french_decimal(Decimal(sizing.DEFAULT_EXTRAS_CENTS) / 100),
-        "daily_rate": format_french_decimal(Decimal(sizing.DEFAULT_DAILY_RATE_CENTS) / 100),
+        "extras": format_french_decimal(cents_to_euros(sizing.DEFAULT_EXTRAS_CENTS)),
+        "daily_rate": format_french_decimal(cents_to_euros(sizing.DEFAULT_DAILY_RATE_CENTS)),
         "days_per_week": format_french_decimal(sizing.DEFAULT_DAYS_PER_WEEK),
         "weeks_per_year": str(sizing.DEFAULT_WEEKS_PER_YEAR),
     }
@@ -169,10 +170,10 @@ def simulator():
     comparison = None
     try:
         comparison = sizing.compare_costs(sizing.CostInputs(
-            gross_salary_cents=euros_to_cents(form.gross_salary.data),
+            gross_salary_cents=form.gross_salary.data,
             employer_rate=form.employer_rate.data / 100 if form.employer_rate.data is not None else None,
-            extras_cents=euros_to_cents(form.extras.data),
-            daily_rate_cents=euros_to_cents(form.daily_rate.data),
+            extras_cents=form.extras.data,
+            daily_rate_cents=form.daily_rate.data,
             days_per_week=form.days_per_week.data,
             weeks_per_year=form.weeks_per_year.data,
         ))

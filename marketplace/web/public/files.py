@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from marketplace.db import db
 from marketplace.errors import NotFound
-from marketplace.services import documents
+from marketplace.platform import storage as documents
 from marketplace.web.public import bp
 
 

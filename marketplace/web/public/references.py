@@ -6,10 +6,15 @@ from flask import make_response, redirect, render_template, request, url_for
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from marketplace.db import commit, db
-from marketplace.errors import DomainError
+from marketplace.db import db
 from marketplace.services.vetting import references
-from marketplace.services.vetting.references import RATING_DIMENSIONS, WOULD_REHIRE, Answer, ReferenceLinkError
+from marketplace.services.vetting.references import (
+    RATING_DIMENSIONS,
+    WOULD_REHIRE,
+    Answer,
+    ReferenceLinkError,
+)
+from marketplace.web.boundary import attempt
 from marketplace.web.forms import REQUIRED, BaseForm, choices, client_ip
 from marketplace.web.public import bp
 
@@ -86,17 +91,11 @@ def reference_questionnaire(token: str):
             ratings={code: int(getattr(form, f"rating_{code}").data or 0) for code, _ in RATING_DIMENSIONS},
             comment=form.comment.data or "",
         )
-        try:
-            references.answer(db.session, token, answer, ip_address=client_ip())
-        except ReferenceLinkError as exc:
-            db.session.rollback()
-            return _unavailable(exc)
-        except DomainError as exc:
-            db.session.rollback()
-            form.add_domain_error(exc)
-        else:
-            commit()
+        done = attempt(lambda: references.answer(db.session, token, answer, ip_address=client_ip()), form=form)
+        if done:
             return redirect(url_for("public.reference_thanks"))
+        if isinstance(done.error, ReferenceLinkError):
+            return _unavailable(done.error)
     rating_fields = [(getattr(form, f"rating_{code}"), label) for code, label in RATING_DIMENSIONS]
     response = make_response(
         render_template(

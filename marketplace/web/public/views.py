@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, render_template
-from sqlalchemy import func, select
 
 from marketplace.db import db
-from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
-from marketplace.models.missions import Mission, MissionStatus
+from marketplace.services.missions import queries as mission_queries
+from marketplace.services.profiles import queries as profile_queries
 from marketplace.web.public import bp
 
 
@@ -15,14 +14,8 @@ from marketplace.web.public import bp
 def home():
     """The home page, for SME directors and freelance office managers."""
     counts = {
-        "freelancers": db.session.scalar(
-            select(func.count()).select_from(FreelancerProfile).where(
-                FreelancerProfile.status == ProfileStatus.APPROVED.value
-            )
-        ),
-        "missions": db.session.scalar(
-            select(func.count()).select_from(Mission).where(Mission.status == MissionStatus.PUBLISHED.value)
-        ),
+        "freelancers": profile_queries.vetted_count(db.session),
+        "missions": mission_queries.published_count(db.session),
     }
     return render_template("public/home.html", counts=counts)
 

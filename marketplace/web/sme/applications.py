@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from marketplace.db import commit, db
-from marketplace.errors import DomainError
-from marketplace.models.freelancers import FreelancerProfile
+from marketplace.db import db
 from marketplace.models.missions import Application, Mission
-from marketplace.services import hiring
+from marketplace.services.missions import hiring
+from marketplace.services.missions.rules import DEFAULT_DECLINE_MESSAGE
+from marketplace.services.profiles import queries as profile_queries
 from marketplace.web.authz import get_scoped_or_404
+from marketplace.web.boundary import attempt
 from marketplace.web.sme import bp
 from marketplace.web.sme.forms import ActionForm, DeclineForm, InviteForm
-from marketplace.web.sme.missions import show_errors
 
 
 def _back(application: Application) -> str:
@@ -30,7 +29,7 @@ def mission_applications(mission_id: int):
     mission = get_scoped_or_404(Mission, mission_id)
     return render_template(
         "sme/applications.html", mission=mission, applicants=hiring.applicants(db.session, mission),
-        action_form=ActionForm(), decline_form=DeclineForm(message=hiring.DEFAULT_DECLINE_MESSAGE),
+        action_form=ActionForm(), decline_form=DeclineForm(message=DEFAULT_DECLINE_MESSAGE),
     )
 
 
@@ -40,7 +39,7 @@ def application(application_id: int):
     application = get_scoped_or_404(Application, application_id)
     return render_template(
         "sme/application.html", applicant=hiring.applicant(db.session, application), mission=application.mission,
-        action_form=ActionForm(), decline_form=DeclineForm(message=hiring.DEFAULT_DECLINE_MESSAGE),
+        action_form=ActionForm(), decline_form=DeclineForm(message=DEFAULT_DECLINE_MESSAGE),
     )
 
 
@@ -49,14 +48,8 @@ def application_shortlist(application_id: int):
     """Shortlist an application."""
     application = get_scoped_or_404(Application, application_id)
     if ActionForm().validate():
-        try:
-            hiring.shortlist(db.session, application, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(f"{application.freelancer.display_name} est présélectionné·e.", "success")
+        attempt(lambda: hiring.shortlist(db.session, application, current_user),
+                success=f"{application.freelancer.display_name} est présélectionné·e.")
     return redirect(_back(application))
 
 
@@ -65,18 +58,9 @@ def application_accept(application_id: int):
     """Accept an application: the decision is recorded and both sides are told."""
     application = get_scoped_or_404(Application, application_id)
     if ActionForm().validate():
-        try:
-            hiring.accept(db.session, application, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(
-                f"Vous avez retenu {application.freelancer.display_name}. Nous l'avons prévenu·e ; le document de "
-                "cadrage à signer viendra ensuite. Marquez la mission comme pourvue quand vous êtes prêt.",
-                "success",
-            )
+        attempt(lambda: hiring.accept(db.session, application, current_user), success=(
+            f"Vous avez retenu {application.freelancer.display_name}. Nous l'avons prévenu·e ; le document de "
+            "cadrage à signer viendra ensuite. Marquez la mission comme pourvue quand vous êtes prêt."))
     return redirect(_back(application))
 
 
@@ -84,16 +68,11 @@ def application_accept(application_id: int):
 def application_decline(application_id: int):
     """Decline with a message the freelancer receives by e-mail."""
     application = get_scoped_or_404(Application, application_id)
-    form = DeclineForm() if request.method == "POST" else DeclineForm(message=hiring.DEFAULT_DECLINE_MESSAGE)
+    form = DeclineForm() if request.method == "POST" else DeclineForm(message=DEFAULT_DECLINE_MESSAGE)
     if form.validate_on_submit():
-        try:
-            hiring.decline(db.session, application, current_user, form.message.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            flash(f"Réponse envoyée à {application.freelancer.display_name}.", "info")
+        done = attempt(lambda: hiring.decline(db.session, application, current_user, form.message.data or ""),
+                       form=form, success=f"Réponse envoyée à {application.freelancer.display_name}.", category="info")
+        if done:
             return redirect(_back(application))
     status = 422 if request.method == "POST" else 200
     return render_template("sme/application_decline.html", application=application, form=form), status
@@ -103,19 +82,13 @@ def application_decline(application_id: int):
 def mission_invite(mission_id: int, profile_id: int):
     """Invite a recommended freelancer to apply."""
     mission = get_scoped_or_404(Mission, mission_id)
-    profile = db.session.scalar(select(FreelancerProfile).where(FreelancerProfile.id == profile_id))
+    profile = profile_queries.profile(db.session, profile_id)
     if profile is None:
         abort(404)
     form = InviteForm()
     if form.validate():
-        try:
-            hiring.invite(db.session, mission, profile, current_user, form.message.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(f"Invitation envoyée à {profile.display_name} : sa candidature apparaîtra avec les autres.", "success")
+        attempt(lambda: hiring.invite(db.session, mission, profile, current_user, form.message.data or ""),
+                success=f"Invitation envoyée à {profile.display_name} : sa candidature apparaîtra avec les autres.")
     else:
         for errors in form.errors.values():
             for error in errors:

@@ -33,9 +33,14 @@ from marketplace.domain import (
     WORK_MODE_LABELS,
 )
 from marketplace.errors import DomainError
-from marketplace.services.missions import CLOSE_REASONS
-from marketplace.services.sizing import TaskLine, days_label
-from marketplace.web.fields import FrenchDecimalField, FrenchIntegerField, MultiCheckboxField
+from marketplace.services.missions.posting import CLOSE_REASONS
+from marketplace.services.missions.sizing import TaskLine, days_label
+from marketplace.web.fields import (
+    EuroField,
+    FrenchDecimalField,
+    FrenchIntegerField,
+    MultiCheckboxField,
+)
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 
 OTHER = "other"
@@ -86,7 +91,7 @@ class PerimeterForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.perimeter_errors = []
 
-    def add_domain_error(self, exc: DomainError) -> None:
+    def place_error(self, exc: DomainError) -> None:
         """Row errors go beside their cell, "no task" beside the table."""
         match = re.fullmatch(r"lines-(\d+)-(\w+)", exc.field or "")
         if exc.field == "perimeter":
@@ -99,7 +104,7 @@ class PerimeterForm(BaseForm):
             cell = getattr(row, name)
             cell.errors = [*cell.errors, exc.message]
         else:
-            super().add_domain_error(exc)
+            super().place_error(exc)
 
     def task_lines(self) -> list[TaskLine]:
         """The filled rows as TaskLines (blank rows are skipped and remembered)."""
@@ -156,7 +161,7 @@ class MissionForm(BaseForm):
         render_kw={"list": "communes-list", "autocomplete": "off", "data-commune-search": "1"},
     )
     start_date = DateField(_l("Date de démarrage souhaitée"), validators=[Optional()], format="%Y-%m-%d")
-    budget = FrenchDecimalField(_l("Budget : TJM maximum (€ HT par jour)"), description=_l("Entre 100 € et 2 000 € ; les TJM constatés vont de 400 à 500 €."))
+    budget = EuroField(_l("Budget : TJM maximum (€ HT par jour)"), description=_l("Entre 100 € et 2 000 € ; les TJM constatés vont de 400 à 500 €."))
     min_years_experience = FrenchIntegerField(_l("Années d'expérience minimum"), description=_l("Le profil idéal a 7 à 15 ans de métier."))
     min_people_culture = SelectField(SKILL_LABELS["people_culture"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
     min_operations_process = SelectField(SKILL_LABELS["operations_process"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
@@ -167,7 +172,7 @@ class MissionForm(BaseForm):
     other_tools = StringField(_l("Autres outils"), validators=[Optional(), Length(max=300)],
                               description=_l("Séparés par des virgules, par exemple : Qonto, Trello."))
     non_compete = BooleanField(_l("Clause de non-concurrence : pas de mission en parallèle chez un concurrent direct (même secteur)"))
-    spending_threshold = FrenchDecimalField(
+    spending_threshold = EuroField(
         _l("Délégation de dépenses : montant engagé en autonomie (€)"),
         description=_l("Au-delà, l'office manager demande votre accord. 500 € par dépense est l'usage."),
     )
@@ -177,7 +182,7 @@ class MissionForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.kpi_errors: list[str] = []
 
-    def add_domain_error(self, exc: DomainError) -> None:
+    def place_error(self, exc: DomainError) -> None:
         """KPI errors go in their cell; "no KPI left" above the table."""
         match = re.fullmatch(r"kpis-(\d+)-(label|target)", exc.field or "")
         if match:
@@ -187,7 +192,7 @@ class MissionForm(BaseForm):
         if exc.field == "kpis":
             self.kpi_errors.append(exc.message)
             return
-        super().add_domain_error(exc)
+        super().place_error(exc)
 
     def level_fields(self):
         return [getattr(self, f"min_{code}") for code in SKILL_CODES]

@@ -6,33 +6,30 @@ from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from marketplace.db import commit, db, today
+from marketplace.db import db, today
 from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE
-from marketplace.errors import DomainError
-from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import (
     MISSION_STATUS_LABELS,
-    Application,
-    ApplicationStatus,
     Mission,
     MissionStatus,
 )
-from marketplace.services import matching, missions, sizing
-from marketplace.web.authz import get_scoped_or_404, scoped
-from marketplace.web.fields import cents_to_euros, euros_to_cents
+from marketplace.services.matching import facade as matching
+from marketplace.services.missions import posting, queries, sizing
+from marketplace.web.authz import get_scoped_or_404
+from marketplace.web.boundary import attempt
 from marketplace.web.sme import bp
-from marketplace.web.sme.forms import OWNER_SUGGESTIONS, ActionForm, CloseMissionForm, InviteForm, MissionForm, PerimeterForm
+from marketplace.web.sme.forms import (
+    OWNER_SUGGESTIONS,
+    ActionForm,
+    CloseMissionForm,
+    InviteForm,
+    MissionForm,
+    PerimeterForm,
+)
 
 ADD_ROWS = 4
 RECOMMENDED_COUNT = 5
-
-
-def show_errors(form, exc: DomainError) -> None:
-    """Put each of a service's messages beside its field."""
-    for error in getattr(exc, "errors", [exc]):
-        form.add_domain_error(error)
 
 
 def _row(line: sizing.TaskLine) -> dict:
@@ -68,29 +65,14 @@ def _add_rows(form: PerimeterForm) -> None:
 def missions_list():
     """The company's missions, by status."""
     status = request.args.get("statut")
-    stmt = scoped(Mission).order_by(Mission.created_at.desc())
-    if status in MissionStatus.values():
-        stmt = stmt.where(Mission.status == status)
-    rows = db.session.scalars(stmt).all()
-    counts = dict(db.session.execute(
-        scoped(Mission, select(Mission.status, func.count()).select_from(Mission)).group_by(Mission.status)
-    ).all())
-    waiting = _waiting_counts([m.id for m in rows])
+    status = status if status in MissionStatus.values() else None
+    company_id = current_user.company_id
+    rows = queries.company_missions(db.session, company_id, status)
     return render_template(
-        "sme/missions.html", missions=rows, status=status if status in MissionStatus.values() else None,
-        counts=counts, labels=MISSION_STATUS_LABELS, waiting=waiting,
+        "sme/missions.html", missions=rows, status=status,
+        counts=queries.status_counts(db.session, company_id), labels=MISSION_STATUS_LABELS,
+        waiting=queries.waiting_counts(db.session, [m.id for m in rows]),
     )
-
-
-def _waiting_counts(mission_ids: list[int]) -> dict[int, int]:
-    if not mission_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Application.mission_id, func.count())
-        .where(Application.mission_id.in_(mission_ids), Application.status.in_(
-            [ApplicationStatus.APPLIED.value, ApplicationStatus.SHORTLISTED.value]))
-        .group_by(Application.mission_id)
-    ).all())
 
 
 @bp.route("/missions/nouvelle", methods=["GET", "POST"])
@@ -111,18 +93,15 @@ def mission_new():
         _add_rows(form)
         return _render_perimeter(form)
     if form.validate():
-        try:
-            mission = missions.create_draft(
+        done = attempt(
+            lambda: posting.create_draft(
                 db.session, current_user.company, current_user, form.task_lines(),
                 signals=sizing.parse_signal_codes(form.signals.data),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            flash("Périmètre enregistré. Voici le volume que nous recommandons : complétez la mission.", "success")
-            return redirect(url_for("sme.mission_edit", mission_id=mission.id))
+            ),
+            form=form, success="Périmètre enregistré. Voici le volume que nous recommandons : complétez la mission.",
+        )
+        if done:
+            return redirect(url_for("sme.mission_edit", mission_id=done.value.id))
     return _render_perimeter(form, status=422)
 
 
@@ -134,7 +113,7 @@ def mission_perimeter(mission_id: int):
         flash("Le périmètre d'une mission publiée ne se modifie plus.", "warning")
         return redirect(url_for("sme.mission", mission_id=mission.id))
     if request.method == "GET":
-        form = PerimeterForm(data={"lines": [_row(line) for line in missions.task_lines(mission)]})
+        form = PerimeterForm(data={"lines": [_row(line) for line in posting.task_lines(mission)]})
         _add_rows(form)
         return _render_perimeter(form, mission)
     form = PerimeterForm()
@@ -142,21 +121,18 @@ def mission_perimeter(mission_id: int):
         _add_rows(form)
         return _render_perimeter(form, mission)
     if form.validate():
-        try:
-            volume = missions.replace_perimeter(db.session, mission, current_user, form.task_lines())
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            flash(f"Périmètre mis à jour : nous recommandons {sizing.days_label(volume.recommended_half_days)} "
-                  "par semaine.", "success")
+        done = attempt(
+            lambda: posting.replace_perimeter(db.session, mission, current_user, form.task_lines()), form=form,
+            success=lambda volume: (f"Périmètre mis à jour : nous recommandons "
+                                    f"{sizing.days_label(volume.recommended_half_days)} par semaine."),
+        )
+        if done:
             return redirect(url_for("sme.mission_edit", mission_id=mission.id))
     return _render_perimeter(form, mission, status=422)
 
 
 def _form_data(mission: Mission) -> dict:
-    data = missions.data_from_mission(mission)
+    data = posting.data_from_mission(mission)
     catalogue = [t for t in data.tools if t in TOOLS_CATALOGUE]
     return {
         "title": data.title,
@@ -168,13 +144,13 @@ def _form_data(mission: Mission) -> dict:
         "onsite_days_per_week": data.onsite_days_per_week,
         "site_city": data.site_city,
         "start_date": data.start_date,
-        "budget": cents_to_euros(data.max_daily_rate_cents),
+        "budget": data.max_daily_rate_cents,
         "min_years_experience": data.min_years_experience,
         **{f"min_{code}": str(level) for code, level in data.levels.items()},
         "tools": catalogue,
         "other_tools": ", ".join(t for t in data.tools if t not in catalogue),
         "non_compete": data.non_compete,
-        "spending_threshold": cents_to_euros(data.spending_threshold_cents),
+        "spending_threshold": data.spending_threshold_cents,
         "kpis": data.kpis,
     }
 
@@ -186,13 +162,13 @@ def _int_or_none(value) -> int | None:
         return None
 
 
-def _mission_data(form: MissionForm) -> missions.MissionData:
+def _mission_data(form: MissionForm) -> posting.MissionData:
     tools = list(form.tools.data or []) + [t for t in (form.other_tools.data or "").split(",") if t.strip()]
     levels = {}
     for code in SKILL_CODES:
         level = _int_or_none(getattr(form, f"min_{code}").data)
         levels[code] = -1 if level is None else level
-    return missions.MissionData(
+    return posting.MissionData(
         title=form.title.data or "",
         description=form.description.data or "",
         half_days_per_week=_int_or_none(form.days_per_week.data),
@@ -202,19 +178,19 @@ def _mission_data(form: MissionForm) -> missions.MissionData:
         onsite_days_per_week=form.onsite_days_per_week.data,
         site_city=form.site_city.data or "",
         start_date=form.start_date.data,
-        max_daily_rate_cents=euros_to_cents(form.budget.data),
+        max_daily_rate_cents=form.budget.data,
         min_years_experience=form.min_years_experience.data,
         levels=levels,
         tools=tools,
         non_compete=bool(form.non_compete.data),
-        spending_threshold_cents=euros_to_cents(form.spending_threshold.data),
+        spending_threshold_cents=form.spending_threshold.data,
         kpis=[{"code": e.form.code.data, "label": e.form.label.data, "target": e.form.target.data} for e in form.kpis.entries],
     )
 
 
 def _render_edit(mission: Mission, form: MissionForm, status: int = 200):
     return render_template(
-        "sme/mission_form.html", mission=mission, form=form, volume=missions.volume_for(mission),
+        "sme/mission_form.html", mission=mission, form=form, volume=posting.volume_for(mission),
         today=today(),
     ), status
 
@@ -231,19 +207,15 @@ def mission_edit(mission_id: int):
     form = MissionForm()
     publishing = request.form.get("action") == "publish"
     if form.validate():
-        try:
-            missions.update(db.session, mission, current_user, _mission_data(form), today())
+        def save() -> None:
+            posting.update(db.session, mission, current_user, _mission_data(form), today())
             if publishing:
-                missions.publish(db.session, mission, current_user, today())
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            if publishing:
-                flash("Votre mission est publiée : les office managers qui correspondent peuvent candidater.", "success")
-            else:
-                flash("Brouillon enregistré. Relisez-le puis publiez la mission.", "success")
+                posting.publish(db.session, mission, current_user, today())
+
+        done = attempt(save, form=form, success=(
+            "Votre mission est publiée : les office managers qui correspondent peuvent candidater." if publishing
+            else "Brouillon enregistré. Relisez-le puis publiez la mission."))
+        if done:
             return redirect(url_for("sme.mission", mission_id=mission.id))
     return _render_edit(mission, form, status=422)
 
@@ -252,23 +224,18 @@ def mission_edit(mission_id: int):
 def mission(mission_id: int):
     """One mission: summary, perimeter, applications, recommended freelancers, actions."""
     mission = get_scoped_or_404(Mission, mission_id)
-    counts = dict(db.session.execute(
-        select(Application.status, func.count()).where(Application.mission_id == mission.id).group_by(Application.status)
-    ).all())
-    recommended, profiles, potential = [], {}, None
+    recommended, potential = [], None
     if mission.status == MissionStatus.PUBLISHED.value:
-        taken = db.session.scalars(select(Application.freelancer_id).where(Application.mission_id == mission.id)).all()
-        recommended = matching.rank_freelancers(db.session, mission, RECOMMENDED_COUNT, exclude_ids=taken)
-        ids = [r.profile_id for r in recommended]
-        profiles = {p.id: p for p in db.session.scalars(select(FreelancerProfile).where(FreelancerProfile.id.in_(ids)))}
+        taken = queries.applicant_ids(db.session, mission.id)
+        recommended = matching.recommended(db.session, mission, RECOMMENDED_COUNT, exclude_ids=taken)
     elif mission.status == MissionStatus.DRAFT.value and mission.perimeter:
         potential = len(matching.rank_freelancers(db.session, mission, 200))
     return render_template(
-        "sme/mission.html", mission=mission, volume=missions.volume_for(mission), counts=counts,
-        recommended=recommended, profiles=profiles, potential=potential,
+        "sme/mission.html", mission=mission, volume=posting.volume_for(mission),
+        counts=queries.application_counts(db.session, mission.id),
+        recommended=recommended, potential=potential,
         action_form=ActionForm(), invite_form=InviteForm(),
-        accepted=db.session.scalar(select(Application).where(
-            Application.mission_id == mission.id, Application.status == ApplicationStatus.ACCEPTED.value)),
+        accepted=queries.accepted_application(db.session, mission.id),
     )
 
 
@@ -278,19 +245,15 @@ def mission_publish(mission_id: int):
     mission = get_scoped_or_404(Mission, mission_id)
     if not ActionForm().validate():
         return redirect(url_for("sme.mission", mission_id=mission.id))
-    try:
-        missions.publish(db.session, mission, current_user, today())
-    except DomainError as exc:
-        db.session.rollback()
-        if mission.status != MissionStatus.DRAFT.value:
-            flash(exc.message, "danger")
-            return redirect(url_for("sme.mission", mission_id=mission.id))
-        form = MissionForm(formdata=None, data=_form_data(mission))
-        show_errors(form, exc)
+    form = MissionForm(formdata=None, data=_form_data(mission))
+    done = attempt(
+        lambda: posting.publish(db.session, mission, current_user, today()),
+        form=form if mission.status == MissionStatus.DRAFT.value else None,
+        success="Votre mission est publiée : les office managers qui correspondent peuvent candidater.",
+    )
+    if not done and mission.status == MissionStatus.DRAFT.value:
         flash("Complétez la mission avant de la publier : les points à revoir sont signalés.", "warning")
         return _render_edit(mission, form, status=422)
-    commit()
-    flash("Votre mission est publiée : les office managers qui correspondent peuvent candidater.", "success")
     return redirect(url_for("sme.mission", mission_id=mission.id))
 
 
@@ -299,18 +262,14 @@ def mission_close(mission_id: int):
     """Close a draft or a published mission, with a reason."""
     mission = get_scoped_or_404(Mission, mission_id)
     form = CloseMissionForm()
-    open_count = db.session.scalar(select(func.count()).select_from(Application).where(
-        Application.mission_id == mission.id, Application.status.in_(missions.OPEN_STATUSES)))
+    open_count = queries.open_application_count(db.session, mission.id)
     if form.validate_on_submit():
-        try:
-            missions.close(db.session, mission, current_user, form.reason.data or "", form.details.data or "")
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            told = " Les candidats en attente ont été prévenus." if open_count else ""
-            flash(f"Mission clôturée.{told}", "info")
+        told = " Les candidats en attente ont été prévenus." if open_count else ""
+        done = attempt(
+            lambda: posting.close(db.session, mission, current_user, form.reason.data or "", form.details.data or ""),
+            form=form, success=f"Mission clôturée.{told}", category="info",
+        )
+        if done:
             return redirect(url_for("sme.mission", mission_id=mission.id))
     status = 422 if form.errors or form.all_form_errors else 200
     return render_template("sme/mission_close.html", mission=mission, form=form, open_count=open_count), status
@@ -321,12 +280,6 @@ def mission_fill(mission_id: int):
     """Mark a published mission as filled (an application has been accepted)."""
     mission = get_scoped_or_404(Mission, mission_id)
     if ActionForm().validate():
-        try:
-            missions.mark_filled(db.session, mission, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash("Mission pourvue. Les autres candidats ont été prévenus.", "success")
+        attempt(lambda: posting.mark_filled(db.session, mission, current_user),
+                success="Mission pourvue. Les autres candidats ont été prévenus.")
     return redirect(url_for("sme.mission", mission_id=mission.id))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 
-from marketplace.db import commit, db
+from marketplace.db import db
 from marketplace.errors import DomainError
 from marketplace.models.companies import TeamInvitation
-from marketplace.models.users import User
-from marketplace.services import teams
-from marketplace.services.links import external_url
+from marketplace.services.accounts import queries as account_queries
+from marketplace.services.accounts import teams
 from marketplace.web.authz import company_owner_required, get_scoped_or_404
+from marketplace.web.boundary import attempt
 from marketplace.web.sme import bp
 from marketplace.web.sme.forms import ActionForm, JoinTeamForm, TeamInviteForm
-from marketplace.web.sme.missions import show_errors
 
 
 def _render_team(form: TeamInviteForm, status: int = 200):
@@ -38,17 +36,11 @@ def team_invite():
     """Invite a colleague by e-mail (owner only)."""
     form = TeamInviteForm()
     if form.validate_on_submit():
-        try:
-            invitation = teams.invite(
-                db.session, current_user.company, current_user, form.email.data,
-                lambda token: external_url("sme.join_team", token=token),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
-            flash(f"Invitation envoyée à {invitation.email} : le lien est valable 7 jours.", "success")
+        done = attempt(
+            lambda: teams.invite(db.session, current_user.company, current_user, form.email.data),
+            form=form, success=lambda invitation: f"Invitation envoyée à {invitation.email} : le lien est valable 7 jours.",
+        )
+        if done:
             return redirect(url_for("sme.team"))
     return _render_team(form, status=422)
 
@@ -59,14 +51,8 @@ def team_revoke(invitation_id: int):
     """Cancel a pending invitation (owner only)."""
     invitation = get_scoped_or_404(TeamInvitation, invitation_id)
     if ActionForm().validate():
-        try:
-            teams.revoke(db.session, invitation, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(f"Invitation de {invitation.email} annulée.", "info")
+        attempt(lambda: teams.revoke(db.session, invitation, current_user),
+                success=f"Invitation de {invitation.email} annulée.", category="info")
     return redirect(url_for("sme.team"))
 
 
@@ -74,18 +60,12 @@ def team_revoke(invitation_id: int):
 @company_owner_required
 def team_remove(user_id: int):
     """Remove a member: their account is closed (owner only)."""
-    member = db.session.scalar(select(User).where(User.id == user_id, User.company_id == current_user.company_id))
+    member = account_queries.company_member(db.session, current_user.company_id, user_id)
     if member is None:
         abort(404)
     if ActionForm().validate():
-        try:
-            teams.remove_member(db.session, current_user.company, current_user, member)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            commit()
-            flash(f"{member.display_name} n'a plus accès à l'espace de l'entreprise.", "info")
+        attempt(lambda: teams.remove_member(db.session, current_user.company, current_user, member),
+                success=f"{member.display_name} n'a plus accès à l'espace de l'entreprise.", category="info")
     return redirect(url_for("sme.team"))
 
 
@@ -102,18 +82,13 @@ def join_team(token: str):
             f"{current_user.email}. Déconnectez-vous puis rouvrez le lien."), logged_in=True), 409
     form = JoinTeamForm()
     if form.validate_on_submit():
-        try:
-            user = teams.accept(
-                db.session, token, first_name=form.first_name.data, last_name=form.last_name.data,
-                password=form.password.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            commit()
+        done = attempt(
+            lambda: teams.accept(db.session, token, first_name=form.first_name.data, last_name=form.last_name.data,
+                                 password=form.password.data),
+            form=form, success=f"Bienvenue dans l'espace de {invitation.company.legal_name} !",
+        )
+        if done:
             logout_user()
-            login_user(user)
-            flash(f"Bienvenue dans l'espace de {invitation.company.legal_name} !", "success")
+            login_user(done.value)
             return redirect(url_for("sme.dashboard"))
     return render_template("sme/join.html", invitation=invitation, form=form), 422 if form.errors else 200

@@ -1,0 +1,4 @@
+"""Payments: collecting from the SME, paying the freelancer out, reconciling.
+
+* :mod:`.queries` — what the dashboards show.
+"""

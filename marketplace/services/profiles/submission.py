@@ -1,0 +1,185 @@
+"""Completeness of a profile, its submission to vetting, and what its status means."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from marketplace.db import today as paris_today
+from marketplace.db import utcnow
+from marketplace.domain import SKILL_CODES, VatRegime
+from marketplace.errors import DomainError
+from marketplace.legal import MANDATE_VERSION
+from marketplace.models.documents import DOCUMENT_KIND_LABELS
+from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
+from marketplace.models.users import User
+from marketplace.platform import events, mail
+from marketplace.platform.audit import record
+from marketplace.services.profiles.documents import current_documents
+from marketplace.services.profiles.mandate import mandate_is_current
+from marketplace.services.profiles.rules import (
+    BIO_MIN_CHARS,
+    MIN_REFERENCES,
+    PROFILE_DOCUMENT_KINDS,
+)
+from marketplace.services.profiles.steps import STEPS, Step
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One condition of a complete profile; ``label`` says what to do when it is missing."""
+
+    step: str
+    label: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class Completeness:
+    requirements: tuple[Requirement, ...]
+
+    @property
+    def missing(self) -> list[Requirement]:
+        return [r for r in self.requirements if not r.done]
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def percent(self) -> int:
+        done = sum(1 for r in self.requirements if r.done)
+        return round(100 * done / len(self.requirements))
+
+    def step_done(self, step: str) -> bool:
+        return all(r.done for r in self.requirements if r.step == step)
+
+    def missing_for(self, step: str) -> list[Requirement]:
+        return [r for r in self.missing if r.step == step]
+
+    def first_incomplete_step(self) -> Step | None:
+        for step in STEPS:
+            if not self.step_done(step.code):
+                return step
+        return None
+
+
+def completeness(session: Session, profile: FreelancerProfile, on: date | None = None) -> Completeness:
+    """What a profile holds and what it still lacks before it can be submitted."""
+    now = on or paris_today()
+    reqs: list[Requirement] = []
+
+    def need(step: str, done: bool, label: str) -> None:
+        reqs.append(Requirement(step, label, bool(done)))
+
+    bio_length = len((profile.bio or "").strip())
+    need("presentation", profile.headline.strip(), "Indiquez un titre de profil")
+    need(
+        "presentation", bio_length >= BIO_MIN_CHARS,
+        f"Présentez votre parcours en au moins {BIO_MIN_CHARS} caractères"
+        + (f" (actuellement {bio_length})" if bio_length else ""),
+    )
+    need("presentation", profile.languages, "Indiquez au moins une langue de travail")
+    need("experience", profile.years_experience > 0, "Indiquez vos années d'expérience")
+    need("experience", profile.experiences, "Ajoutez au moins un poste daté à votre parcours")
+    need("skills", any(profile.skill(c) > 0 for c in SKILL_CODES), "Indiquez votre niveau dans les cinq dimensions")
+    need("skills", profile.sub_skills, "Cochez les compétences que vous pratiquez")
+    need("skills", profile.tools, "Indiquez au moins un outil que vous maîtrisez")
+    need("location", profile.city and profile.latitude is not None, "Indiquez votre ville")
+    need("location", profile.daily_rate_cents, "Indiquez votre taux journalier (TJM)")
+    need("availability", profile.slots.half_days() >= 2, "Indiquez au moins une journée de disponibilité dans votre semaine type")
+    need("business", profile.business_name.strip(), "Indiquez le nom sous lequel vous facturez")
+    need("business", profile.legal_form, "Choisissez votre forme juridique")
+    need("business", profile.siret, "Renseignez votre SIRET")
+    need("business", profile.vat_regime, "Choisissez votre régime de TVA")
+    if profile.vat_regime == VatRegime.LIABLE.value:
+        need("business", profile.vat_number, "Renseignez votre numéro de TVA intracommunautaire")
+        if profile.vat_number and profile.siret:
+            need("business", profile.vat_number[4:] == profile.siret[:9], "Corrigez votre numéro de TVA : il ne correspond pas à votre SIRET")
+    need("business", profile.iban, "Renseignez l'IBAN du compte qui recevra vos paiements")
+    need(
+        "business",
+        profile.billing_address_line.strip() and profile.billing_postal_code and profile.billing_city.strip(),
+        "Renseignez votre adresse de facturation",
+    )
+    if profile.mandate_accepted_at is not None and profile.mandate_version != MANDATE_VERSION:
+        need("mandate", False, "Acceptez la nouvelle version du mandat de facturation")
+    else:
+        need("mandate", mandate_is_current(profile), "Acceptez le mandat de facturation")
+    docs = current_documents(session, profile)
+    for kind in PROFILE_DOCUMENT_KINDS:
+        doc = docs.get(kind.value)
+        label = DOCUMENT_KIND_LABELS[kind]
+        if doc is None:
+            need("documents", False, f"Déposez : {label[0].lower() + label[1:]}")
+        elif doc.expires_on is not None and doc.expires_on <= now:
+            need("documents", False, f"Remplacez votre document expiré : {label[0].lower() + label[1:]}")
+        else:
+            need("documents", True, label)
+    count = len(profile.references)
+    need(
+        "references", count >= MIN_REFERENCES,
+        f"Ajoutez au moins {MIN_REFERENCES} références de clients ou managers ({count}/{MIN_REFERENCES})",
+    )
+    return Completeness(tuple(reqs))
+
+
+_SUBMIT_REFUSALS = {
+    ProfileStatus.SUBMITTED.value: "Votre profil a déjà été soumis : il est en attente de vérification.",
+    ProfileStatus.IN_REVIEW.value: "Votre profil est en cours de vérification.",
+    ProfileStatus.APPROVED.value: "Votre profil est déjà vérifié.",
+    ProfileStatus.REJECTED.value: "Votre profil n'a pas été retenu : contactez l'équipe si votre situation a changé.",
+    ProfileStatus.SUSPENDED.value: "Votre profil est suspendu : contactez l'équipe pour le réactiver.",
+}
+
+
+def submit(
+    session: Session, profile: FreelancerProfile, *, actor: User | None = None, ip_address: str | None = None
+) -> FreelancerProfile:
+    """Send a complete draft profile to vetting (status ``submitted``)."""
+    if profile.status != ProfileStatus.DRAFT.value:
+        raise DomainError(_SUBMIT_REFUSALS.get(profile.status, "Ce profil ne peut pas être soumis."))
+    check = completeness(session, profile)
+    if not check.is_complete:
+        missing = check.missing
+        more = f" (et {len(missing) - 3} autre(s) point(s))" if len(missing) > 3 else ""
+        raise DomainError(
+            "Votre profil n'est pas encore complet : " + " ; ".join(r.label.lower() for r in missing[:3]) + more + "."
+        )
+    old = profile.status
+    resubmission = profile.submitted_at is not None
+    profile.status = ProfileStatus.SUBMITTED.value
+    profile.submitted_at = utcnow()
+    # The reason belonged to the previous decision ("information requested"); it is in the audit log.
+    previous_reason, profile.status_reason = profile.status_reason, None
+    session.flush()
+    record(
+        session, actor or profile.user, "profile.submitted", profile,
+        details={"resubmission": resubmission, "previous_reason": previous_reason} if resubmission else {},
+        ip_address=ip_address,
+    )
+    events.profile_submitted.send(session, profile=profile)
+    events.profile_status_changed.send(session, profile=profile, old=old, new=profile.status)
+    mail.send(
+        session, to=profile.user.email, subject="Votre profil a été soumis pour vérification",
+        template="profile_submitted", user_id=profile.user_id, profile=profile, resubmission=resubmission,
+    )
+    return profile
+
+
+def status_explanation(profile: FreelancerProfile) -> str:
+    """What the profile's status means for the freelancer, in French."""
+    status = profile.status
+    if status == ProfileStatus.DRAFT.value:
+        if profile.submitted_at is not None:
+            return "L'équipe de vérification vous demande des compléments : corrigez votre profil puis soumettez-le à nouveau."
+        return "Complétez votre profil puis soumettez-le à vérification pour pouvoir candidater aux missions."
+    return {
+        ProfileStatus.SUBMITTED.value: "Votre profil est soumis : l'équipe va vérifier votre SIRET, vos justificatifs et contacter vos références.",
+        ProfileStatus.IN_REVIEW.value: "Votre profil est en cours de vérification par l'équipe.",
+        ProfileStatus.APPROVED.value: "Votre profil est vérifié : vous pouvez candidater aux missions qui vous correspondent.",
+        ProfileStatus.REJECTED.value: "Votre profil n'a pas été retenu lors de la vérification.",
+        ProfileStatus.SUSPENDED.value: "Votre profil est suspendu : vous ne pouvez plus candidater pour le moment.",
+    }.get(status, "")

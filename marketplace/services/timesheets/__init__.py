@@ -1,0 +1,4 @@
+"""Monthly activity reports (CRA): days declared by the freelancer, approved by the SME.
+
+* :mod:`.queries` — what the dashboards show.
+"""
