@@ -131,7 +131,7 @@ def jobs_status() -> None:
     """Count job intents by status."""
     from sqlalchemy import func, select
 
-    from marketplace.models.jobs import JobIntent
+    from marketplace.models.outbox import JobIntent
 
     rows = db.session.execute(select(JobIntent.status, func.count()).group_by(JobIntent.status)).all()
     for status, count in rows:

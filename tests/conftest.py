@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 
 from marketplace import create_app
 from marketplace.db import Base, make_engine
-from marketplace.models.jobs import OutboundEmail
+from marketplace.models.outbox import OutboundEmail
 
 import marketplace.models  # noqa: F401  (registers every table)
 
@@ -183,6 +183,99 @@ def wipe(engine) -> None:
             connection.execute(delete(table))
 
 
+# --- the demo, seeded once per test session -------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_instance(tmp_path_factory) -> tuple[Path, str]:
+    """``marketplace demo --no-serve`` run once: its instance folder and what it printed.
+
+    Tests that only read the demo share it (through ``demo_session``, rolled back per
+    test); seeding it costs seconds, so it is done once.
+    """
+    from click.testing import CliRunner
+
+    from marketplace.cli import main
+
+    folder = tmp_path_factory.mktemp("demo")
+    saved = {k: os.environ.get(k) for k in ("MARKETPLACE_INSTANCE", "DATABASE_URL", "REDIS_URL")}
+    try:
+        result = CliRunner().invoke(main, ["demo", "--no-serve", "--instance", str(folder)])
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return folder, result.output
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_instance):
+    folder, _ = demo_instance
+    engine = make_engine(f"sqlite:///{folder / 'marketplace.sqlite'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_engine, demo_instance) -> Flask:
+    folder, _ = demo_instance
+    return make_test_app(demo_engine, folder, DATABASE_URL=str(demo_engine.url))
+
+
+@pytest.fixture()
+def demo_session(demo_app, demo_engine):
+    """The demo app's session in a transaction rolled back after the test (like ``db_session``)."""
+    from tests import factories
+
+    connection = demo_engine.connect()
+    transaction = connection.begin()
+    state = demo_app.extensions["marketplace.db"]
+    state.session.remove()
+    state.session.configure(bind=connection)
+    state.keep_session = True
+    demo_app.extensions.pop("marketplace.matching", None)
+    factories.CURRENT_SESSION = state.session
+    yield state.session
+    factories.CURRENT_SESSION = None
+    state.session.remove()
+    state.keep_session = False
+    transaction.rollback()
+    connection.close()
+    state.session.configure(bind=demo_engine)
+
+
+@pytest.fixture()
+def demo_client(demo_app, demo_session):
+    return demo_app.test_client()
+
+
+@pytest.fixture()
+def demo_server(demo_instance, tmp_path):
+    """The demo served over HTTP from a copy of its database (each test starts from the seeded demo)."""
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    folder, _ = demo_instance
+    shutil.copy(folder / "marketplace.sqlite", tmp_path / "marketplace.sqlite")
+    if (folder / "uploads").exists():
+        shutil.copytree(folder / "uploads", tmp_path / "uploads")
+    engine = make_engine(f"sqlite:///{tmp_path / 'marketplace.sqlite'}")
+    app = make_test_app(engine, tmp_path, DATABASE_URL=str(engine.url), WTF_CSRF_ENABLED=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join(timeout=10)
+    engine.dispose()
+
+
 pytest_plugins = ["tests.factories"]
 
 import tests.sample_jobs  # noqa: E402,F401  (registers the jobs of the job-infrastructure tests)
@@ -233,6 +326,15 @@ def live_server(engine, tmp_path):
 @pytest.fixture()
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.config["BASE_URL"], locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture()
+def demo_page(browser, demo_server):
+    context = browser.new_context(base_url=demo_server.config["BASE_URL"], locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -10,7 +10,7 @@ import pytest
 from factory.alchemy import SQLAlchemyModelFactory
 
 from marketplace.db import today, utcnow
-from marketplace.demo import make_iban, make_siren, make_siret
+from marketplace.services.accounts.seed import make_iban, make_siren, make_siret
 from marketplace.domain import LegalForm, Role, VatRegime, WeekSlots
 from marketplace.models.companies import Company
 from marketplace.models.contracts import Contract, ContractBooking, ContractStatus

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from marketplace.models.audit import AuditLog
 from marketplace.models.companies import Company
-from marketplace.models.jobs import EmailStatus
+from marketplace.models.outbox import EmailStatus
 from marketplace.models.users import User
 from tests.conftest import login
 from tests.factories import PASSWORD, UserFactory

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.db import commit, db
-from marketplace.demo import seed
 
 pytestmark = pytest.mark.browser
 
 
-def test_home_page_then_each_demo_login_reaches_its_dashboard(page, live_server):
-    with live_server.app_context():
-        seed(db.session())
-        commit()
+def test_home_page_then_each_demo_login_reaches_its_dashboard(demo_page):
+    page = demo_page
     page.goto("/")
     assert page.locator("h1").inner_text() == "Un office manager senior et vérifié, à temps partagé"
     for email, password, heading in (

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from marketplace.db import commit, db, rollback
 from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
-from marketplace.models.jobs import JobIntent
+from marketplace.models.outbox import JobIntent
 from marketplace.models.missions import Application, ApplicationStatus
 from marketplace.platform import jobs
 from tests.conftest import REQUIRE_SERVICES, make_test_app, wipe

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from click.testing import CliRunner
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -15,24 +17,23 @@ def summary(output: str) -> str:
     return next((line.split(" : ", 1)[1] for line in output.splitlines() if "Base de démonstration prête" in line), "")
 
 
-def test_demo_seeds_once_and_every_login_reaches_its_dashboard(tmp_path, monkeypatch):
+def test_demo_seeds_once_and_every_login_reaches_its_dashboard(demo_instance, tmp_path, monkeypatch):
+    folder, first = demo_instance  # ``marketplace demo --no-serve``, run once for the whole suite
+    assert "pme@demo.test" in first and "demo-admin" in first
+    # Running it again (on a copy) migrates and completes, duplicating nothing.
+    shutil.copytree(folder, tmp_path / "again")
     monkeypatch.setenv("DATABASE_URL", "postgresql://should-not-be-used/x")
-    runner = CliRunner()
-    first = runner.invoke(main, ["demo", "--no-serve", "--instance", str(tmp_path)])
-    assert first.exit_code == 0, first.output
-    assert "pme@demo.test" in first.output and "demo-admin" in first.output
-    second = runner.invoke(main, ["demo", "--no-serve", "--instance", str(tmp_path)])
+    second = CliRunner().invoke(main, ["demo", "--no-serve", "--instance", str(tmp_path / "again")])
     assert second.exit_code == 0, second.output
+    assert summary(first) == summary(second.output) != ""
 
-    engine = create_engine(f"sqlite:///{tmp_path / 'marketplace.sqlite'}")
+    engine = create_engine(f"sqlite:///{tmp_path / 'again' / 'marketplace.sqlite'}")
     with Session(engine) as session:
         def count(model):
             return session.scalar(select(func.count()).select_from(model))
 
         assert count(Company) >= 10 and count(FreelancerProfile) >= 40
         assert count(Mission) >= 15 and count(Application) >= 10
-        # Running twice duplicated nothing: both runs report the same contents.
-        assert summary(first.output) == summary(second.output) != ""
         sizes = {c.headcount for c in session.scalars(select(Company))}
         assert min(sizes) < 25 and max(sizes) > 80
         assert len({c.sector for c in session.scalars(select(Company))}) >= 8
@@ -44,15 +45,11 @@ def test_demo_seeds_once_and_every_login_reaches_its_dashboard(tmp_path, monkeyp
         assert len({p.daily_rate_cents for p in session.scalars(select(FreelancerProfile))}) >= 5
     engine.dispose()
 
-    from tests.conftest import make_test_app
-    from marketplace.db import make_engine
 
-    demo_engine = make_engine(f"sqlite:///{tmp_path / 'marketplace.sqlite'}")
-    app = make_test_app(demo_engine, tmp_path)
-    client = app.test_client()
+def test_every_demo_login_reaches_its_dashboard(demo_client):
     expected = {"pme": "/entreprise/", "om": "/freelance/", "admin": "/admin/"}
     for _label, email, password in DEMO_LOGINS:
-        response = client.post("/compte/connexion", data={"email": email, "password": password}, follow_redirects=True)
+        response = demo_client.post("/compte/connexion", data={"email": email, "password": password},
+                                    follow_redirects=True)
         assert response.request.path == expected[email.split("@")[0].rstrip("2")], email
-        client.post("/compte/deconnexion")
-    demo_engine.dispose()
+        demo_client.post("/compte/deconnexion")

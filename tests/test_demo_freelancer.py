@@ -6,16 +6,13 @@ import html
 
 from sqlalchemy import select
 
-from marketplace.demo import seed
 from marketplace.models.users import User
 from marketplace.services.profiles import documents, submission
 from tests.conftest import login
 
 
-def test_the_demo_freelancer_sees_every_part_of_the_journey(app, client, db_session):
-    with app.test_request_context():
-        seed(db_session)
-        db_session.flush()
+def test_the_demo_freelancer_sees_every_part_of_the_journey(demo_client, demo_session):
+    client, db_session = demo_client, demo_session
     login(client, "om@demo.test", "demo-om")
     page = html.unescape(client.get("/freelance/").text)
     for text in ("Invitations à candidater", "Justificatifs à renouveler", "expire dans 20 jours", "Vos contrats",

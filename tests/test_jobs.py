@@ -9,7 +9,7 @@ from sqlalchemy import select
 from marketplace.platform import jobs
 from marketplace.db import commit, rollback, utcnow
 from marketplace.models.audit import AuditLog
-from marketplace.models.jobs import JobIntent, JobStatus
+from marketplace.models.outbox import JobIntent, JobStatus
 from tests.conftest import login
 from tests.factories import PASSWORD
 

@@ -17,7 +17,7 @@ from rq import Queue
 from sqlalchemy import select
 
 from marketplace.db import commit, db
-from marketplace.models.jobs import EmailStatus, JobIntent, JobStatus, OutboundEmail
+from marketplace.models.outbox import EmailStatus, JobIntent, JobStatus, OutboundEmail
 from tests.conftest import make_test_app, wipe
 
 pytestmark = pytest.mark.services

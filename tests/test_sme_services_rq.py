@@ -9,7 +9,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from marketplace.db import commit, db, utcnow
-from marketplace.models.jobs import EmailStatus, OutboundEmail
+from marketplace.models.outbox import EmailStatus, OutboundEmail
 from marketplace.models.missions import Application
 from tests import factories
 from tests.conftest import login

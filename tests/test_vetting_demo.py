@@ -23,9 +23,10 @@ def counts(session) -> tuple[int, ...]:
     )
 
 
-def test_demo_seeds_documents_answers_checks_and_a_queue_worth_reviewing(app_ctx, db_session, outbox):
-    seed(db_session)
-    commit(db_session)
+def test_demo_seeds_documents_answers_checks_and_a_queue_worth_reviewing(demo_app, demo_session):
+    from tests.conftest import Outbox
+
+    db_session, outbox = demo_session, Outbox(demo_session)
     first = counts(db_session)
 
     profiles = db_session.scalars(select(FreelancerProfile).order_by(FreelancerProfile.id)).all()
@@ -48,8 +49,9 @@ def test_demo_seeds_documents_answers_checks_and_a_queue_worth_reviewing(app_ctx
     overview = console.overview(db_session, utcnow(), today())
     assert overview.to_review >= 3 and 0.9 < overview.approval_rate < 1 and overview.median_hours is not None
 
-    seed(db_session)  # a second run adds nothing
-    commit(db_session)
+    with demo_app.app_context():
+        seed(db_session)  # a second run adds nothing
+        db_session.flush()
     assert counts(db_session) == first
 
 

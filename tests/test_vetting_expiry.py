@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace.db import commit, today, utcnow
 from marketplace.models.documents import Document
-from marketplace.models.jobs import JobIntent
+from marketplace.models.outbox import JobIntent
 from marketplace.models.vetting import VettingCheck
 from marketplace.services.vetting import expiry
 from tests.factories import SubmittedProfileFactory, sample_pdf, submit, upload_document, upload_valid_documents

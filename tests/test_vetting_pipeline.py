@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from marketplace.platform import events
 from marketplace.db import commit, today
-from marketplace.models.jobs import JobIntent, JobStatus
+from marketplace.models.outbox import JobIntent, JobStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
 from marketplace.services.vetting import running, scheduling, score
 from tests.factories import (

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from marketplace.db import commit, db, today
 from marketplace.models.freelancers import FreelancerProfile
-from marketplace.models.jobs import JobIntent, JobStatus, OutboundEmail
+from marketplace.models.outbox import JobIntent, JobStatus, OutboundEmail
 from marketplace.models.vetting import VettingCheck
 from marketplace.platform.identifiers import vat_number_for_siren
 from marketplace.services.vetting import scheduling

@@ -35,8 +35,13 @@ from marketplace.matching.records import (
     dump_exchange,
     load_exchange,
 )
+from marketplace.matching.store import (
+    DirectoryBackend,
+    ModelBackend,
+    ModelStore,
+    RefitResult,
+)
 from marketplace.matching.text import extract_needs
-from marketplace.matching.store import DirectoryBackend, ModelBackend, ModelStore, RefitResult
 from marketplace.matching.training import fit_model, pairs_from_outcomes
 
 __all__ = [

@@ -27,15 +27,17 @@ import scipy.sparse as sp
 from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode
 from marketplace.matching.constraints import (
     EARTH_RADIUS_KM,
-    rate_within_tolerance,
     needs_presence,
+    rate_within_tolerance,
 )
+from marketplace.matching.explain import Explanation, explain_pair
 from marketplace.matching.features import (
     MODE_CODES,
     Candidates,
     MissionQuery,
     pair_features,
 )
+from marketplace.matching.model import MatchModel, ModelSource, resolve_model
 from marketplace.matching.records import FreelancerRecord, MissionRecord
 from marketplace.matching.text import (
     NEED_CODES,
@@ -43,9 +45,6 @@ from marketplace.matching.text import (
     NEED_INDEX,
     analyse_texts,
 )
-
-from marketplace.matching.explain import Explanation, explain_pair
-from marketplace.matching.model import MatchModel, ModelSource, resolve_model
 
 __all__ = ["Match", "ProfileIndex"]
 

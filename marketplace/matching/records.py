@@ -14,7 +14,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode, normalize_tools, weekdays_needed
+from marketplace.domain import (
+    SKILL_CODES,
+    WEEKDAYS,
+    WorkMode,
+    normalize_tools,
+    weekdays_needed,
+)
 
 __all__ = [
     "EXCHANGE_FORMAT",

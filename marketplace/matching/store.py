@@ -34,7 +34,12 @@ from marketplace.matching.model import (
     packaged_model,
     read_manifest,
 )
-from marketplace.matching.training import MAX_OUTCOME_SHARE, fit_model, mean_ndcg, pair_features
+from marketplace.matching.training import (
+    MAX_OUTCOME_SHARE,
+    fit_model,
+    mean_ndcg,
+    pair_features,
+)
 
 __all__ = ["DirectoryBackend", "ModelBackend", "ModelStore", "RefitResult"]
 

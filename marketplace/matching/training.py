@@ -31,7 +31,12 @@ from marketplace.matching.model import (
     TrainingSet,
     make_pipeline,
 )
-from marketplace.matching.records import Dataset, FreelancerRecord, MissionRecord, load_exchange
+from marketplace.matching.records import (
+    Dataset,
+    FreelancerRecord,
+    MissionRecord,
+    load_exchange,
+)
 from marketplace.matching.text import HASH_FEATURES, TEXT_FEATURES_VERSION, hash_texts
 
 __all__ = [

@@ -11,9 +11,9 @@ from marketplace.models.contracts import (
 )
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, Reference
-from marketplace.models.jobs import JobIntent, OutboundEmail
 from marketplace.models.matching import MatcherModel
 from marketplace.models.missions import Application, Mission, PerimeterLine
+from marketplace.models.outbox import JobIntent, OutboundEmail
 from marketplace.models.payments import Payment, Payout
 from marketplace.models.timesheets import Timesheet, TimesheetEntry
 from marketplace.models.users import User

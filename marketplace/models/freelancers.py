@@ -9,7 +9,14 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check, utcnow
-from marketplace.domain import SKILL_CODES, LegalForm, StrEnum, VatRegime, WeekSlots, WorkMode
+from marketplace.domain import (
+    SKILL_CODES,
+    LegalForm,
+    StrEnum,
+    VatRegime,
+    WeekSlots,
+    WorkMode,
+)
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
+from marketplace.db import utcnow
 from marketplace.models.audit import AuditLog
 
 if TYPE_CHECKING:
@@ -21,9 +23,11 @@ def record(
     reason: str | None = None,
     details: dict | None = None,
     ip_address: str | None = None,
+    at: datetime | None = None,
 ) -> AuditLog:
-    """Write one audit-log entry (who, what, on what, why)."""
+    """Write one audit-log entry (who, what, on what, why); ``at`` dates it (default: now)."""
     entry = AuditLog(
+        created_at=at or utcnow(),
         actor_id=actor.id if actor is not None else None,
         action=action,
         subject_type=type(subject).__name__ if subject is not None else "",

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import commit, db, on_commit, rollback, utcnow
 from marketplace.errors import DomainError
-from marketplace.models.jobs import JobIntent, JobStatus
+from marketplace.models.outbox import JobIntent, JobStatus
 
 log = logging.getLogger(__name__)
 

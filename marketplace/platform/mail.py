@@ -18,7 +18,7 @@ from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
-from marketplace.models.jobs import EmailStatus, OutboundEmail
+from marketplace.models.outbox import EmailStatus, OutboundEmail
 from marketplace.platform import jobs
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from marketplace.errors import DomainError
-from marketplace.models.jobs import JobIntent
+from marketplace.models.outbox import JobIntent
 from marketplace.models.users import User
 from marketplace.platform import jobs
 from marketplace.platform.audit import record

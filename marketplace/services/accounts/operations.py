@@ -19,11 +19,9 @@ from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import CompanyRole, User
 from marketplace.platform import mail
 from marketplace.platform.audit import record
-from marketplace.platform.links import external_url
 from marketplace.platform.identifiers import validate_siret
-
-MIN_PASSWORD_LENGTH = 10
-RESET_SALT = "password-reset"
+from marketplace.platform.links import external_url
+from marketplace.services.accounts.rules import MIN_PASSWORD_LENGTH, RESET_SALT
 
 
 def normalize_email(value: str, field: str = "email") -> str:
@@ -73,6 +71,8 @@ class SmeSignup:
     sector: str
     city: str
     phone: str | None = None
+    address_line: str = ""
+    postal_code: str = ""
 
 
 def register_sme(session: Session, data: SmeSignup) -> User:
@@ -105,6 +105,8 @@ def register_sme(session: Session, data: SmeSignup) -> User:
         city=commune.name,
         latitude=commune.latitude,
         longitude=commune.longitude,
+        address_line=" ".join((data.address_line or "").split())[:200],
+        postal_code="".join((data.postal_code or "").split())[:10],
         billing_email=user.email,
         billing_contact_name=f"{data.first_name} {data.last_name}".strip(),
     )

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from marketplace.models.companies import Company
 from marketplace.models.freelancers import FreelancerProfile
-from marketplace.models.jobs import JobIntent
 from marketplace.models.missions import Mission
+from marketplace.models.outbox import JobIntent
 from marketplace.models.users import User
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,9 +26,10 @@ from marketplace.services.accounts.operations import (
     find_user_by_email,
     normalize_email,
 )
-
-INVITATION_LIFETIME = timedelta(days=7)
-MAX_PENDING_INVITATIONS = 20
+from marketplace.services.accounts.rules import (
+    INVITATION_LIFETIME,
+    MAX_PENDING_INVITATIONS,
+)
 
 
 def _hash(token: str) -> str:
@@ -103,18 +103,30 @@ def invite(
 def invitation_for_token(session: Session, token: str) -> TeamInvitation:
     """The pending invitation behind ``token``, or a DomainError saying why not."""
     invitation = session.scalar(select(TeamInvitation).where(TeamInvitation.token_hash == _hash(token or "")))
-    if invitation is None or invitation.revoked_at is not None:
+    if invitation is None:
+        raise DomainError("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle.")
+    _require_pending(invitation)
+    return invitation
+
+
+def _require_pending(invitation: TeamInvitation) -> None:
+    if invitation.revoked_at is not None:
         raise DomainError("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle.")
     if invitation.accepted_at is not None:
         raise DomainError("Cette invitation a déjà été utilisée : connectez-vous avec votre adresse e-mail.")
     if invitation.expires_at <= utcnow():
         raise DomainError("Cette invitation a expiré. Demandez à votre collègue de vous en envoyer une nouvelle.")
-    return invitation
 
 
 def accept(session: Session, token: str, *, first_name: str, last_name: str, password: str) -> User:
-    """Join the company from an invitation: a member account with the invited address."""
-    invitation = invitation_for_token(session, token)
+    """Join the company from an invitation's link: a member account with the invited address."""
+    return join(session, invitation_for_token(session, token), first_name=first_name, last_name=last_name,
+                password=password)
+
+
+def join(session: Session, invitation: TeamInvitation, *, first_name: str, last_name: str, password: str) -> User:
+    """Make the invited person a member (the link's token, or the demo, proved the invitation)."""
+    _require_pending(invitation)
     if not (first_name or "").strip() or not (last_name or "").strip():
         raise DomainError("Indiquez votre prénom et votre nom.", "first_name")
     check_password_strength(password)

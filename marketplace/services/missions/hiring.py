@@ -289,7 +289,7 @@ def send_waiting_digests(session: Session, now: datetime | None = None) -> int:
 
     One digest per owner and Paris day at most: a second run the same day sends nothing.
     """
-    from marketplace.models.jobs import OutboundEmail
+    from marketplace.models.outbox import OutboundEmail
 
     now = now or utcnow()
     day_start = _start_of_paris_day(now)

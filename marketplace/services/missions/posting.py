@@ -8,7 +8,6 @@ beside its field; nothing is saved while one remains.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Sequence
@@ -24,6 +23,7 @@ from marketplace.domain import (
     WEEKDAYS,
     WorkMode,
     normalize_tools,
+    weekdays_needed,
 )
 from marketplace.errors import DomainError
 from marketplace.formatting import decimal_fr, euros
@@ -266,11 +266,6 @@ def data_from_mission(mission: Mission) -> MissionData:
     )
 
 
-def needed_weekdays(half_days: int) -> int:
-    """Named weekdays a volume needs: 1,5 day → 2 weekdays (one of them a half day)."""
-    return math.ceil(half_days / 2)
-
-
 @dataclass
 class _Checked:
     data: MissionData
@@ -304,7 +299,7 @@ def check_mission_data(data: MissionData, today: date) -> _Checked:
     if len(days) != len(set(raw_days)):
         errors.append(DomainError("Jour de la semaine inconnu.", "weekdays"))
     elif not data.flexible_weekdays and half_days is not None:
-        wanted = needed_weekdays(half_days)
+        wanted = weekdays_needed(half_days)
         if not days:
             errors.append(DomainError("Choisissez les jours de présence, ou cochez « jours flexibles ».", "weekdays"))
         elif len(days) != wanted:
@@ -316,7 +311,7 @@ def check_mission_data(data: MissionData, today: date) -> _Checked:
     if data.work_mode not in WorkMode.values():
         errors.append(DomainError("Choisissez sur site, hybride ou à distance.", "work_mode"))
     elif data.work_mode == WorkMode.HYBRID.value and half_days is not None:
-        top = needed_weekdays(half_days)
+        top = weekdays_needed(half_days)
         onsite = data.onsite_days_per_week
         if onsite is None or not 1 <= onsite <= top:
             errors.append(DomainError(
@@ -381,7 +376,7 @@ def update(session: Session, mission: Mission, actor: User, data: MissionData, t
     mission.half_days_per_week = data.half_days_per_week
     mission.weekdays = [] if data.flexible_weekdays else sorted(set(data.weekdays), key=WEEKDAYS.index)
     mission.work_mode = data.work_mode
-    needed = needed_weekdays(data.half_days_per_week)
+    needed = weekdays_needed(data.half_days_per_week)
     mission.onsite_days_per_week = {
         WorkMode.ONSITE.value: needed,
         WorkMode.REMOTE.value: 0,

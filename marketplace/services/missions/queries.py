@@ -5,7 +5,12 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from marketplace.models.missions import Application, ApplicationStatus, Mission, MissionStatus
+from marketplace.models.missions import (
+    Application,
+    ApplicationStatus,
+    Mission,
+    MissionStatus,
+)
 from marketplace.services.missions.rules import AWAITING_SME, OPEN_STATUSES
 
 

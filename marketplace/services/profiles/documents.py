@@ -40,11 +40,15 @@ def upload_document(
     security_code: str | None = None,
     actor: User | None = None,
     ip_address: str | None = None,
+    on: date | None = None,
 ) -> Document:
-    """Check the dates and code a document kind needs, then store it (sniffed, bounded, private)."""
+    """Check the dates and code a document kind needs, then store it (sniffed, bounded, private).
+
+    ``on`` is the day of the upload (default today): the demo records its history with it.
+    """
     if kind not in {k.value for k in PROFILE_DOCUMENT_KINDS}:
         raise DomainError("Type de justificatif inconnu.", "kind")
-    now = paris_today()
+    now = on or paris_today()
     if issued_on is not None and issued_on > now:
         raise DomainError("La date d'émission ne peut pas être dans le futur.", "issued_on")
     code = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from marketplace.db import today as paris_today
 from marketplace.db import utcnow
 from marketplace.domain import SKILL_CODES, VatRegime
 from marketplace.errors import DomainError
+from marketplace.formatting import PARIS
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.documents import DOCUMENT_KIND_LABELS
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
@@ -136,12 +137,13 @@ _SUBMIT_REFUSALS = {
 
 
 def submit(
-    session: Session, profile: FreelancerProfile, *, actor: User | None = None, ip_address: str | None = None
+    session: Session, profile: FreelancerProfile, *, actor: User | None = None, ip_address: str | None = None,
+    now: datetime | None = None,
 ) -> FreelancerProfile:
-    """Send a complete draft profile to vetting (status ``submitted``)."""
+    """Send a complete draft profile to vetting (status ``submitted``); ``now`` dates it (demo history)."""
     if profile.status != ProfileStatus.DRAFT.value:
         raise DomainError(_SUBMIT_REFUSALS.get(profile.status, "Ce profil ne peut pas être soumis."))
-    check = completeness(session, profile)
+    check = completeness(session, profile, on=now.astimezone(PARIS).date() if now else None)
     if not check.is_complete:
         missing = check.missing
         more = f" (et {len(missing) - 3} autre(s) point(s))" if len(missing) > 3 else ""
@@ -151,14 +153,14 @@ def submit(
     old = profile.status
     resubmission = profile.submitted_at is not None
     profile.status = ProfileStatus.SUBMITTED.value
-    profile.submitted_at = utcnow()
+    profile.submitted_at = now or utcnow()
     # The reason belonged to the previous decision ("information requested"); it is in the audit log.
     previous_reason, profile.status_reason = profile.status_reason, None
     session.flush()
     record(
         session, actor or profile.user, "profile.submitted", profile,
         details={"resubmission": resubmission, "previous_reason": previous_reason} if resubmission else {},
-        ip_address=ip_address,
+        ip_address=ip_address, at=now,
     )
     events.profile_submitted.send(session, profile=profile)
     events.profile_status_changed.send(session, profile=profile, old=old, new=profile.status)

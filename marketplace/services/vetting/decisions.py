@@ -83,7 +83,7 @@ def _transition(
     if decision:
         profile.decided_at = now
         entry_details["waited_hours"] = _waited_hours(profile, now)
-    record(session, admin, action, profile, reason=reason, details=entry_details, ip_address=ip_address)
+    record(session, admin, action, profile, reason=reason, details=entry_details, ip_address=ip_address, at=now)
     session.flush()
     events.profile_status_changed.send(session, profile=profile, old=old, new=new.value)
 
@@ -95,7 +95,9 @@ def _required_text(value: str | None, field: str, message: str) -> str:
     return text
 
 
-def claim(session: Session, admin: User, profile_id: int, *, ip_address: str | None) -> FreelancerProfile:
+def claim(
+    session: Session, admin: User, profile_id: int, *, ip_address: str | None, now: datetime | None = None
+) -> FreelancerProfile:
     """Take a submitted profile in review (the queue shows who holds it)."""
     profile = _profile(session, profile_id)
     if profile.status == ProfileStatus.IN_REVIEW.value:
@@ -104,7 +106,7 @@ def claim(session: Session, admin: User, profile_id: int, *, ip_address: str | N
         return profile
     _require(profile, (ProfileStatus.SUBMITTED,), "prendre en charge")
     _transition(session, admin, profile, ProfileStatus.IN_REVIEW, "vetting.claimed", reason=None,
-                ip_address=ip_address, decision=False)
+                ip_address=ip_address, decision=False, now=now)
     return profile
 
 
@@ -137,7 +139,8 @@ def unresolved_checks(session: Session, profile_id: int) -> list[str]:
 
 
 def approve(
-    session: Session, admin: User, profile_id: int, *, badges: list[str], note: str | None, ip_address: str | None
+    session: Session, admin: User, profile_id: int, *, badges: list[str], note: str | None, ip_address: str | None,
+    now: datetime | None = None,
 ) -> FreelancerProfile:
     """Approve: the freelancer becomes eligible for matching, with the badges the checks back."""
     profile = _profile(session, profile_id)
@@ -159,21 +162,24 @@ def approve(
     profile.badges = list(dict.fromkeys(["verified", *badges]))
     profile.status_reason = None
     _transition(session, admin, profile, ProfileStatus.APPROVED, "vetting.approved", reason=note, ip_address=ip_address,
-                details={"badges": profile.badges, "score": profile.vetting_score, "unresolved": unresolved})
+                details={"badges": profile.badges, "score": profile.vetting_score, "unresolved": unresolved}, now=now)
     expiry.refresh_matching_suspension(session, profile, paris_today())
     mail.send(session, to=profile.user.email, subject="Votre profil est vérifié", template="vetting_approved",
               user_id=profile.user_id, profile=profile, badges=[BADGE_LABELS[b] for b in profile.badges])
     return profile
 
 
-def reject(session: Session, admin: User, profile_id: int, *, reason: str, ip_address: str | None) -> FreelancerProfile:
+def reject(
+    session: Session, admin: User, profile_id: int, *, reason: str, ip_address: str | None, now: datetime | None = None
+) -> FreelancerProfile:
     """Reject with a reason, e-mailed to the freelancer in French."""
     profile = _profile(session, profile_id)
     _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW, ProfileStatus.SUSPENDED), "refuser")
     reason = _required_text(reason, "reason", "Indiquez la raison du refus : elle est envoyée au freelance.")
     profile.status_reason = reason
     profile.badges = []
-    _transition(session, admin, profile, ProfileStatus.REJECTED, "vetting.rejected", reason=reason, ip_address=ip_address)
+    _transition(session, admin, profile, ProfileStatus.REJECTED, "vetting.rejected", reason=reason, ip_address=ip_address,
+                now=now)
     mail.send(session, to=profile.user.email, subject="Votre profil n'a pas été retenu", template="vetting_rejected",
               user_id=profile.user_id, profile=profile, reason=reason)
     return profile
@@ -231,7 +237,8 @@ def reinstate(session: Session, admin: User, profile_id: int, *, note: str | Non
 
 
 def verify_document(
-    session: Session, admin: User, document_id: int, *, authentic: bool, note: str | None, ip_address: str | None
+    session: Session, admin: User, document_id: int, *, authentic: bool, note: str | None, ip_address: str | None,
+    now: datetime | None = None,
 ) -> Document:
     """Record the URSSAF security-code verification of an attestation (proof kept in the note)."""
     document = session.get(Document, document_id, with_for_update=True)
@@ -246,10 +253,11 @@ def verify_document(
     document.verified_by_id = admin.id
     document.verification_note = note
     # verified_at stays empty when the URSSAF did not recognise the code: the check then fails.
-    document.verified_at = utcnow() if authentic else None
+    document.verified_at = (now or utcnow()) if authentic else None
     profile = session.get(FreelancerProfile, document.profile_id)
     record(session, admin, "vetting.document_verified" if authentic else "vetting.document_rejected", document,
-           reason=note, details={"profile_id": profile.id, "security_code": document.security_code}, ip_address=ip_address)
+           reason=note, details={"profile_id": profile.id, "security_code": document.security_code}, ip_address=ip_address,
+           at=now)
     scheduling.schedule(session, profile, ["documents"])
     return document
 

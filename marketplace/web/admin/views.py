@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from marketplace.db import db
 from marketplace.domain import Role
 from marketplace.models.audit import AuditLog
-from marketplace.models.jobs import JobIntent, JobStatus
+from marketplace.models.outbox import JobIntent, JobStatus
 from marketplace.models.users import User
 from marketplace.services.accounts import admin as admin_service
 from marketplace.services.accounts import queries as account_queries

@@ -22,7 +22,7 @@ from wtforms.validators import (
 
 from marketplace.domain import SECTORS
 from marketplace.i18n import LANGUAGES
-from marketplace.services.accounts.operations import MIN_PASSWORD_LENGTH
+from marketplace.services.accounts.rules import MIN_PASSWORD_LENGTH
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 
 

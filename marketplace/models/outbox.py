@@ -1,4 +1,4 @@
-"""Work recorded for background jobs, and e-mails waiting to be delivered."""
+"""The outbox: work recorded for background jobs, and e-mails waiting to be delivered."""
 
 from __future__ import annotations
 
