@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -286,9 +286,7 @@ class StripeGateway:
         )
 
     @classmethod
-    def from_config(
-        cls, config: Mapping[str, Any], *, http_client: stripe.HTTPClient | None = None
-    ) -> StripeGateway:
+    def from_config(cls, config: Mapping[str, Any], *, http_client: stripe.HTTPClient | None = None) -> StripeGateway:
         """A gateway from the app's settings (``STRIPE_*``); raises PaymentsNotConfigured."""
         retries = config.get("STRIPE_MAX_NETWORK_RETRIES")
         timeout = config.get("STRIPE_TIMEOUT_SECONDS")
@@ -652,7 +650,7 @@ def _id_of(value: Any) -> str | None:
 
 
 def _timestamp(seconds: int) -> datetime:
-    return datetime.fromtimestamp(int(seconds), tz=timezone.utc)
+    return datetime.fromtimestamp(int(seconds), tz=UTC)
 
 
 def _setup_intent_result(intent: Mapping[str, Any]) -> SetupIntentResult:

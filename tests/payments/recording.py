@@ -66,12 +66,15 @@ class RecordingHTTPClient(stripe.HTTPClient):
         self.requests.append(recorded)
         queue = self._answers.get((recorded.method, recorded.path))
         if not queue:
-            status, body = 404, {
-                "error": {
-                    "message": f"Unrecognized request URL ({recorded.method}: {recorded.path}).",
-                    "type": "invalid_request_error",
-                }
-            }
+            status, body = (
+                404,
+                {
+                    "error": {
+                        "message": f"Unrecognized request URL ({recorded.method}: {recorded.path}).",
+                        "type": "invalid_request_error",
+                    }
+                },
+            )
         else:
             answer = queue.pop(0) if len(queue) > 1 else queue[0]
             if isinstance(answer, Exception):
