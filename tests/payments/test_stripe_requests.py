@@ -8,7 +8,7 @@ that reverse the transfer and give back the fee.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import stripe
@@ -31,8 +31,8 @@ from marketplace.platform.stripe_adapter import (
     invoice_transfer_key,
 )
 from tests.payments import stripe_responses as answers
-from tests.payments.conftest import TEST_KEY
-from tests.payments.recording import RecordedRequest, RecordingHTTPClient
+from tests.payments.recording import RecordedRequest
+from tests.payments.support import TEST_KEY
 
 API = "https://api.stripe.com"
 
@@ -119,7 +119,7 @@ def test_an_onboarding_link_asks_everything_up_front(gateway, recording_http):
     }
     assert link == AccountLink(
         url=answers.ACCOUNT_LINK["url"],
-        expires_at=datetime(2025, 12, 1, 10, 5, tzinfo=timezone.utc),
+        expires_at=datetime(2025, 12, 1, 10, 5, tzinfo=UTC),
     )
 
 
@@ -345,7 +345,11 @@ def test_a_company_becomes_a_french_speaking_customer(gateway, recording_http):
         "preferred_locales[0]": "fr",
         "metadata[company_id]": "3",
     }
-    assert (customer.id, customer.email, customer.name) == (answers.CUSTOMER_ID, "direction@acme-conseil.fr", "ACME Conseil")
+    assert (customer.id, customer.email, customer.name) == (
+        answers.CUSTOMER_ID,
+        "direction@acme-conseil.fr",
+        "ACME Conseil",
+    )
 
 
 def test_a_setup_intent_saves_a_card_or_mandate_for_off_session_charges(gateway, recording_http):
@@ -424,12 +428,18 @@ def test_a_decline_naming_only_the_charge_finds_its_payment_intent(gateway, reco
         idempotency_key=invoice_charge_key(7),
     )
 
-    assert (result.id, result.status, result.failure_code) == ("pi_3QDecl7aBcDeFgHi", ChargeStatus.FAILED, "card_declined")
+    assert (result.id, result.status, result.failure_code) == (
+        "pi_3QDecl7aBcDeFgHi",
+        ChargeStatus.FAILED,
+        "card_declined",
+    )
     assert result.failure_message.startswith("Le paiement a été refusé")
 
 
 def test_a_sepa_debit_rejected_later_reads_as_failed(gateway, recording_http):
-    recording_http.answer("GET", f"/v1/payment_intents/{answers.PAYMENT_INTENT_ID}", answers.SEPA_PAYMENT_INTENT_PROCESSING)
+    recording_http.answer(
+        "GET", f"/v1/payment_intents/{answers.PAYMENT_INTENT_ID}", answers.SEPA_PAYMENT_INTENT_PROCESSING
+    )
     recording_http.answer("GET", f"/v1/payment_intents/{answers.PAYMENT_INTENT_ID}", answers.SEPA_PAYMENT_INTENT_FAILED)
 
     processing = gateway.retrieve_payment_intent(answers.PAYMENT_INTENT_ID)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import stripe
@@ -18,7 +18,7 @@ from marketplace.platform.stripe_adapter import (
     StripeGateway,
 )
 from tests.payments import stripe_responses as answers
-from tests.payments.conftest import CONNECT_WEBHOOK_SECRET, TEST_KEY, WEBHOOK_SECRET
+from tests.payments.support import CONNECT_WEBHOOK_SECRET, TEST_KEY, WEBHOOK_SECRET
 
 
 def event_body(event_type: str, obj: dict, *, created: int | None = None, account: str | None = None) -> bytes:
@@ -52,7 +52,7 @@ def test_a_signed_event_is_read_into_plain_values(gateway):
         type="payment_intent.succeeded",
         object_id=answers.PAYMENT_INTENT_ID,
         object_type="payment_intent",
-        created=datetime(2025, 12, 1, 10, 1, tzinfo=timezone.utc),
+        created=datetime(2025, 12, 1, 10, 1, tzinfo=UTC),
         data=answers.PAYMENT_INTENT_DESTINATION,
         account=None,
         livemode=False,
