@@ -543,6 +543,9 @@ def test_every_post_carries_the_callers_key_and_none_acts_for_a_connected_accoun
         "k-transfer",
     ]
     assert not any("Stripe-Account" in r.headers for r in recording_http.requests)
+    # Telemetry is off: no id from ~/.config/stripe, no timings of earlier requests.
+    assert not any("telemetry_id" in r.headers["X-Stripe-Client-User-Agent"] for r in recording_http.requests)
+    assert not any("X-Stripe-Client-Telemetry" in r.headers for r in recording_http.requests)
 
 
 @pytest.mark.parametrize("key", ["", "   ", None, "x" * 256])
