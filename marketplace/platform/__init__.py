@@ -1,0 +1,1 @@
+"""What talks to the outside world or serves every area: jobs, mail, audit, links, storage, PDF, identifiers, events."""
