@@ -1,0 +1,9 @@
+"""Invoices as documents: frozen descriptions, their totals, Factur-X XML and PDF, and their validation.
+
+* :mod:`.document` — the plain, frozen description of an invoice or credit note and
+  :func:`.document.totals` (integer cents, EN16931 rounding);
+* :mod:`.facturx` — the CII XML (EN16931 profile) and the Factur-X PDF/A-3;
+* :mod:`.validation` — XSD, EN16931 and BR-FR schematrons, as the e-invoicing platforms run them.
+
+Nothing here reads the database: the billing run fills the dataclasses.
+"""
