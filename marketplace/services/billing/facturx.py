@@ -72,7 +72,8 @@ def _party(party: Party, *, seller: bool) -> dict[str, Any]:
 def payment_terms(doc: InvoiceDocument) -> str:
     """BT-20: the payment terms as printed, ending with the due date."""
     if doc.is_credit_note:
-        return f"Avoir sur la facture n° {doc.preceding_invoice_number} ; remboursement au plus tard le {date_fr(doc.due_date)}"
+        return (f"Avoir sur la facture n° {doc.preceding_invoice_number} ; "
+                f"remboursement au plus tard le {date_fr(doc.due_date)}")
     days = (doc.due_date - doc.issue_date).days
     term = f"à {days} jours" if days else "à réception"
     return f"Paiement par virement {term}, au plus tard le {date_fr(doc.due_date)}"
@@ -188,16 +189,24 @@ def template_context(doc: InvoiceDocument) -> dict[str, Any]:
     }
 
 
-def facturx_pdf(doc: InvoiceDocument, html_template: str = "billing/invoice_pdf.html", *, xml: bytes | None = None) -> bytes:
+def facturx_pdf(
+    doc: InvoiceDocument,
+    html_template: str = "billing/invoice_pdf.html",
+    *,
+    css_template: str = "billing/invoice_pdf.css",
+    xml: bytes | None = None,
+) -> bytes:
     """The Factur-X PDF/A-3 of a document: the rendered template with its XML embedded."""
     import facturx
-    from flask import render_template
+    from flask import current_app, render_template
 
     from marketplace.platform.pdf import html_to_pdf
 
     xml = xml if xml is not None else cii_xml(doc)
     html = render_template(html_template, **template_context(doc))
-    pdf = html_to_pdf(html, pdf_variant="pdf/a-3b")
+    # The stylesheet is static: read as is, and parsed once per process by html_to_pdf.
+    css, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, css_template)
+    pdf = html_to_pdf(html, pdf_variant="pdf/a-3b", stylesheet=css)
     return facturx.generate_from_binary(
         pdf,
         xml,
