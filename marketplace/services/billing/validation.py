@@ -84,7 +84,7 @@ def _text(element: etree._Element) -> str:
 def check(xml: bytes) -> Report:
     """Run the XSD and both schematrons on a CII XML; every problem found, errors apart from warnings."""
     errors: list[str] = []
-    warnings: list[str] = []
+    warned: list[str] = []
     try:
         root = etree.fromstring(xml)
     except etree.XMLSyntaxError as error:
@@ -101,8 +101,8 @@ def check(xml: bytes) -> Report:
         for failed in svrl.iter(f"{{{SVRL}}}failed-assert"):
             flag = (failed.get("flag") or "fatal").lower()
             message = f"{label} {failed.get('id') or ''}: {_text(failed)}"
-            (warnings if flag in WARNING_FLAGS else errors).append(message)
-    return Report(tuple(errors), tuple(warnings))
+            (warned if flag in WARNING_FLAGS else errors).append(message)
+    return Report(tuple(errors), tuple(warned))
 
 
 def failed_asserts(xml: bytes) -> list[str]:
