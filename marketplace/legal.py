@@ -91,3 +91,28 @@ def mandate_clauses(contest_days: int = MANDATE_CONTEST_DAYS) -> tuple[MandateCl
             "votre espace.",
         ),
     )
+
+# --- Invoice mentions (art. L441-9 du Code de commerce, art. 242 nonies A de l'annexe II au CGI)
+
+INVOICE_OPERATION_CATEGORY = "Prestation de services"
+# Code of the franchise in the e-invoice (EN16931 BT-121, VATEX list).
+VAT_FRANCHISE_EXEMPTION_CODE = "VATEX-FR-FRANCHISE"
+# Art. D441-5 du Code de commerce: a fixed 40 € per late invoice, on top of the penalties.
+RECOVERY_INDEMNITY_CENTS = 4000
+RECOVERY_INDEMNITY_MENTION = "Indemnité forfaitaire pour frais de recouvrement : 40 €"
+NO_DISCOUNT_MENTION = "Pas d'escompte pour paiement anticipé"
+# The ECB rate changes every half-year (unconfirmed values): the billing run passes the
+# rate it applies; without one the mention states the rule itself, which is valid too.
+LATE_PENALTY_RULE = "taux de refinancement de la BCE majoré de 10 points"
+
+
+def late_penalty_mention(annual_rate_percent: str | None = None) -> str:
+    """The late-penalty mention, with the applied annual rate (« 12,15 % ») when known."""
+    rate = f"au taux annuel de {annual_rate_percent}" if annual_rate_percent else f"au {LATE_PENALTY_RULE}"
+    return f"Pénalités de retard {rate}, exigibles sans rappel dès le lendemain de la date d'échéance"
+
+
+def mandate_mention(seller_name: str, *, credit_note: bool = False) -> str:
+    """The mention an invoice (or credit note) issued under the billing mandate must carry."""
+    document = "Avoir émis" if credit_note else "Facture émise"
+    return f"{document} par {PLATFORM_NAME} au nom et pour le compte de {seller_name}"
