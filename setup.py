@@ -12,7 +12,7 @@ setup(
     package_dir={"marketplace.templates": "templates", "marketplace.migrations": "migrations"},
     package_data={
         "marketplace": ["static/**/*", "translations/**/*", "data/**/*", "matching/artifacts/*"],
-        "marketplace.templates": ["**/*.html", "**/*.txt", "**/*.xml"],
+        "marketplace.templates": ["**/*"],
         "marketplace.migrations": ["alembic.ini", "script.py.mako", "versions/*.py"],
     },
 )
