@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -35,7 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     bind = config.pop("DB_BIND", None)
     app.config.update(config)
-    _configure_logging(app)
+    register_logging(app)
     register_extensions(app, bind)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -45,18 +44,22 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _configure_logging(app: Flask) -> None:
-    if not app.debug and not app.testing and not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+def register_logging(app: Flask) -> None:
+    """Structured logs (request, user and job of each line)."""
+    from marketplace.platform import logs
+
+    logs.configure(app)
 
 
 def register_extensions(app: Flask, bind=None) -> None:
-    from marketplace.extensions import babel, csrf, db, login_manager
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager
     from marketplace.i18n import select_locale, select_timezone
+    from marketplace.web import security
 
     db.init_app(app, bind=bind)
     csrf.init_app(app)
+    limiter.init_app(app)
+    security.register(app)
     login_manager.init_app(app)
     babel.init_app(
         app,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup
+from werkzeug.serving import WSGIRequestHandler
 
 from marketplace.app import create_app
 from marketplace.matching.cli import matcher_group, rank_file_command
@@ -18,6 +19,14 @@ DEMO_LOGINS = (
     ("Office manager (autre)", "om2@demo.test", "demo-om"),
     ("Administration", "admin@demo.test", "demo-admin"),
 )
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's request handler without the ``Server`` header (which names Werkzeug and Python)."""
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if keyword.lower() != "server":
+            super().send_header(keyword, value)
 
 
 @click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True)
@@ -64,7 +73,7 @@ def demo_command(host: str, port: int, instance_dir: Path | None, no_serve: bool
     # app.run() refuses to run under the flask CLI; serve with Werkzeug directly.
     from werkzeug.serving import run_simple
 
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True, request_handler=QuietHandler)
 
 
 main.add_command(rank_file_command)

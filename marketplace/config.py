@@ -15,6 +15,7 @@ import os
 import secrets
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from marketplace.errors import ConfigurationError
 
@@ -106,12 +107,27 @@ def load_settings(instance: Path) -> dict:
     if not Decimal("0") <= fee_rate < Decimal("1"):
         raise ConfigurationError("PLATFORM_FEE_RATE doit être compris entre 0 et 1 (ex. 0.15).")
 
+    base_url = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    hosts = [h.strip() for h in (os.environ.get("TRUSTED_HOSTS") or "").split(",") if h.strip()]
+    if production and not hosts:
+        hosts = [urlsplit(base_url).hostname or ""]
     return {
         "MARKETPLACE_ENV": env,
         "SECRET_KEY": secret_key,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
-        "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
+        # Hosts the app answers for (others get 400); unset in the embedded mode.
+        "TRUSTED_HOSTS": hosts or None,
+        # Reverse proxies in front of the app whose X-Forwarded-* headers are believed.
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0),
+        # Throttling of log-ins, resets, sign-ups, public tools and the API (see web/security.py).
+        "THROTTLING": _env_bool("THROTTLING", True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://",
+        # A Redis outage must not stop log-ins: the limiter falls back to memory.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "LOG_FORMAT": (os.environ.get("LOG_FORMAT") or "text").strip().lower(),
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _env_int("MAIL_PORT", 587),
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
@@ -125,6 +141,9 @@ def load_settings(instance: Path) -> dict:
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         "PLATFORM_FEE_RATE": fee_rate,
         "JOB_SWEEP_AFTER_SECONDS": _env_int("JOB_SWEEP_AFTER_SECONDS", 300),
+        # A running job's lease: its worker renews it every third of it; a dead worker's job is
+        # re-dispatched by the sweep once the lease has run out.
+        "JOB_LEASE_SECONDS": _env_int("JOB_LEASE_SECONDS", 120),
         # Extra modules whose jobs are registered (plugins; the test suite's sample jobs).
         "JOB_MODULES": [m.strip() for m in (os.environ.get("MARKETPLACE_JOB_MODULES") or "").split(",") if m.strip()],
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),

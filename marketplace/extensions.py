@@ -1,6 +1,8 @@
 """Unbound extension objects; ``create_app`` binds them to the application."""
 
+from flask import request
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
@@ -14,5 +16,7 @@ login_manager.session_protection = "strong"
 
 csrf = CSRFProtect()
 babel = Babel()
+# Storage (Redis in production, memory in the embedded mode) comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=lambda: request.remote_addr or "unknown", headers_enabled=True)
 
-__all__ = ["babel", "csrf", "db", "login_manager"]
+__all__ = ["babel", "csrf", "db", "limiter", "login_manager"]

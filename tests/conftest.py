@@ -87,6 +87,10 @@ def make_test_app(engine, instance_path: Path, **overrides) -> Flask:
         "INSTANCE_PATH": str(instance_path),
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        # Throttling is tested on its own (tests/test_security.py); the rest of the suite
+        # logs in hundreds of times from one address.
+        "THROTTLING": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     return create_app(config)

@@ -73,7 +73,7 @@ def test_sme_signup_refuses_an_unknown_city_and_weak_password(client, db_session
     response = client.post(
         "/compte/inscription/entreprise", data=dict(SME_FORM, password="court", password_confirm="court")
     )
-    assert "au moins 10 caractères" in response.text
+    assert "au moins 12 caractères" in response.text
     assert count(db_session, User) == 0
 
 
@@ -153,9 +153,9 @@ def test_password_reset_by_emailed_link_works_once(client, db_session, outbox, s
     assert link in message.get_body(("plain",)).get_content()
     path = link.replace("http://localhost", "")
     assert client.get(path).status_code == 200
-    response = client.post(path, data={"password": "nouveau mot de passe", "password_confirm": "nouveau mot de passe"}, follow_redirects=True)
+    response = client.post(path, data={"password": "un tout autre secret", "password_confirm": "un tout autre secret"}, follow_redirects=True)
     assert "Votre mot de passe a été modifié" in response.text
-    assert login(client, sme_user.email, "nouveau mot de passe").request.path == "/entreprise/"
+    assert login(client, sme_user.email, "un tout autre secret").request.path == "/entreprise/"
     client.post("/compte/deconnexion")
     reused = client.get(path)
     assert reused.status_code == 400 and "déjà été utilisé" in reused.text
@@ -204,7 +204,7 @@ def test_create_admin_command(runner, db_session):
     admin = db_session.scalar(select(User).where(User.email == "ops@example.test"))
     assert admin.role == "admin" and admin.check_password("admin password 1")
     bad = runner.invoke(args=["create-admin", "--email", "x@example.test", "--password", "court"])
-    assert bad.exit_code != 0 and "au moins 10 caractères" in bad.output
+    assert bad.exit_code != 0 and "au moins 12 caractères" in bad.output
 
 
 def test_csrf_is_enforced(engine, instance_path, db_session):

@@ -110,9 +110,12 @@ def test_admin_reviews_and_decides_a_profile_without_leaving_its_page(page, live
     url = page.url
     assert url.endswith(f"/admin/verification/{profile_id}")
 
-    # Everything to decide is on this page: checks, documents inline, references, signals.
+    # Everything to decide is on this page: checks, documents shown inline, references, signals.
     assert page.locator("tr[data-check='siret']").inner_text().count("Conforme") == 1
-    assert page.locator("iframe[src^='/fichiers/']").count() == 3 and page.locator(".doc-viewer img").count() == 1
+    previews = page.locator(".doc-viewer img[src*='/apercu/']")
+    assert previews.count() == 3 and page.locator(".doc-viewer img").count() == 4  # three PDFs, one photo
+    for image in page.locator(".doc-viewer img").all():  # each one loads: decode() rejects a broken image
+        assert image.evaluate("i => i.decode().then(() => i.naturalWidth)") > 100
     assert "En attente des 2 référents." in page.locator("#verifications").inner_text()
     assert "Aucun doublon" in page.locator("#signals").inner_text()
 

@@ -29,7 +29,6 @@ from marketplace.services.billing.document import (
     CREDIT_NOTE,
     InvoiceDocument,
     InvoiceLine,
-    Party,
     div_round_half_up,
     totals,
 )

@@ -156,10 +156,12 @@ def test_booked_weekdays_are_shown_with_the_client_and_cannot_be_removed(logged_
     assert contract.bookings
 
 
-def test_mandate_acceptance_is_recorded_with_the_ip(logged_in, draft):
+def test_mandate_acceptance_is_recorded_with_the_ip(client, draft):
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.44"  # the freelancer's own address, as the server sees it
+    logged_in = login(client, draft.user.email, PASSWORD) and client
     response = logged_in.post("/freelance/profil/mandat", data={}, follow_redirects=True)
     assert "Cochez la case pour accepter le mandat." in response.text and draft.mandate_accepted_at is None
-    logged_in.post("/freelance/profil/mandat", data={"accept": "y"}, headers={"X-Real-IP": "192.0.2.44"})
+    logged_in.post("/freelance/profil/mandat", data={"accept": "y"}, headers={"X-Real-IP": "203.0.113.9"})
     assert draft.mandate_ip == "192.0.2.44" and draft.mandate_version == "2026-09"
     page = logged_in.get("/freelance/profil/mandat").text
     assert "Vous avez accepté ce mandat le" in page

@@ -393,6 +393,15 @@ def test_edits_after_submission_send_profile_updated_with_the_fields(app_ctx, db
     assert [kw["fields"] for _, kw in captured] == [{"references"}, {"years_experience"}]
 
 
+def test_clearing_the_iban_of_a_vetted_profile_warns_its_owner(app_ctx, db_session, outbox):
+    profile = FreelancerProfileFactory(status="approved")
+    result = business.save_business(db_session, profile, business_data(siret=profile.siret, iban="", legal_form=profile.legal_form))
+    assert result.ok and profile.iban is None
+    mail = outbox.last_to(profile.user.email)
+    assert mail.subject == "Vos coordonnées bancaires ont été modifiées"
+    assert "aucun paiement ne pourra vous être versé tant qu'un IBAN n'est pas saisi" in mail.body_text
+
+
 def test_a_never_submitted_draft_sends_no_update_event(app_ctx, db_session, draft, captured):
     business.save_business(db_session, draft, business_data())
     assert captured == []

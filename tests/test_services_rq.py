@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from redis import Redis
 from rq import Queue
 from sqlalchemy import select
 
-from marketplace.db import commit, db
+from marketplace.db import commit, db, utcnow
 from marketplace.models.outbox import EmailStatus, JobIntent, JobStatus, OutboundEmail
 from tests.conftest import make_test_app, wipe
 
@@ -150,3 +151,69 @@ def test_cron_configuration_registers_the_sweep(redis_url):
     scheduler.load_config_from_file(str(ROOT / "worker" / "cron_config.py"))
     names = {job.name: job for job in scheduler.get_jobs()}
     assert names["jobs.sweep"].interval == 60
+
+
+def test_a_worker_killed_mid_job_loses_nothing_the_job_finishes_once(live_app, redis_url, tmp_path):
+    """SIGKILL the worker while it runs a job: its lease runs out, the sweep hands the job on, it ends once."""
+    import signal
+    import time
+
+    from marketplace.models.audit import AuditLog
+    from marketplace.platform import jobs
+
+    live_app.config["JOB_LEASE_SECONDS"] = 2
+    marker = tmp_path / "started"
+    with live_app.app_context():
+        intent = jobs.enqueue(db.session, "tests.slow_once", str(marker), "killed-then-done")
+        commit()
+        intent_id = intent.id
+    env = dict(os.environ, DATABASE_URL=live_app.config["DATABASE_URL"], REDIS_URL=redis_url,
+               SECRET_KEY=live_app.config["SECRET_KEY"], MARKETPLACE_INSTANCE=live_app.instance_path,
+               PYTHONPATH=str(ROOT), MARKETPLACE_JOB_MODULES="tests.sample_jobs", JOB_LEASE_SECONDS="2")
+    env.pop("MARKETPLACE_ENV", None)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rq.cli", "worker", "-w", "worker.runtime.Worker", "--with-scheduler",
+         "--url", redis_url, "default"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker.exists(), "the worker never started the job"
+    finally:
+        # The worker and its work horse (a child in a process group of its own), mid-job.
+        subprocess.run(["pkill", "-KILL", "-P", str(worker.pid)], check=False)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    with live_app.app_context():
+        assert db.session.get(JobIntent, intent_id).status == JobStatus.RUNNING.value
+    time.sleep(3)  # the lease (2 s) runs out: nobody renews it
+    with live_app.app_context():
+        swept = jobs.sweep(db.session, timedelta(seconds=0))
+        assert [i.id for i in swept] == [intent_id]
+        commit()
+    run_worker(live_app, "default", JOB_LEASE_SECONDS="2")
+    with live_app.app_context():
+        intent = db.session.get(JobIntent, intent_id)
+        assert intent.status == JobStatus.DONE.value and intent.attempts == 2
+        done = db.session.scalars(select(AuditLog).where(AuditLog.action == "killed-then-done")).all()
+        assert len(done) == 1
+
+
+def test_a_running_job_renews_its_lease_so_the_sweep_leaves_it_alone(live_app):
+    import time
+
+    from marketplace.platform.jobs import heartbeat
+
+    with live_app.app_context():
+        intent = JobIntent(name="tests.write_audit", args=["x"], queue="default", status=JobStatus.RUNNING.value,
+                           lease_expires_at=utcnow())
+        db.session.add(intent)
+        commit()
+        before, intent_id = intent.lease_expires_at, intent.id
+        with heartbeat(intent_id, 3):
+            time.sleep(1.5)
+        db.session.expire_all()
+        assert db.session.get(JobIntent, intent_id).lease_expires_at > before + timedelta(seconds=2)

@@ -111,7 +111,7 @@ def test_joining_through_the_link_lands_on_the_company_dashboard(client, db_sess
     response = client.post(link, data={
         "first_name": "Nina", "last_name": "Morel", "password": "court", "password_confirm": "court", "accept_terms": "y",
     })
-    assert response.status_code == 422 and "au moins 10 caractères" in response.text
+    assert response.status_code == 422 and "au moins 12 caractères" in response.text
     assert db_session.scalar(select(User).where(User.email == "new@example.test")) is None
     response = client.post(link, data={
         "first_name": "Nina", "last_name": "Morel", "password": "un secret bien long",

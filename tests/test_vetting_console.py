@@ -123,12 +123,15 @@ def test_profile_file_shows_checks_documents_answers_and_signals(client, db_sess
                  "Rigoureuse et fiable.", "Oui, sans hésiter", "Cohérent : 10 ans déclarés", "Approuver le profil",
                  "Refuser le profil", "Envoyer la demande", "Enregistrer la vérification"):
         assert text in page, text
-    frames = re.findall(r'<iframe src="/fichiers/(\d+)"', page)
+    previews = re.findall(r'<img src="/fichiers/(\d+)/apercu/0"', page)
     images = re.findall(r'<img src="/fichiers/(\d+)"', page)
-    assert len(frames) == 3 and len(images) == 1  # three PDFs inline, the identity scan as an image
-    pdf = client.get(f"/fichiers/{frames[0]}")
+    assert len(previews) == 3 and len(images) == 1  # three PDFs shown as images of their page, the identity scan
+    preview = client.get(f"/fichiers/{previews[0]}/apercu/0")
+    assert preview.status_code == 200 and preview.mimetype == "image/png" and preview.data.startswith(b"\x89PNG")
+    assert preview.headers["Content-Security-Policy"].startswith("sandbox")
+    pdf = client.get(f"/fichiers/{previews[0]}")  # the PDF itself is only ever downloaded
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
-    assert pdf.headers["Content-Disposition"].startswith("inline")
+    assert pdf.headers["Content-Disposition"].startswith("attachment")
 
 
 def test_deciding_from_the_profile_page(client, db_session, admin, outbox, app):

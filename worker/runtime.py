@@ -19,7 +19,6 @@ from flask import Flask, has_app_context
 
 from marketplace.db import commit, db, rollback
 from marketplace.platform import jobs
-from marketplace.services.matching import facade as matching
 
 log = logging.getLogger("worker")
 

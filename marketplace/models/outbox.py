@@ -48,6 +48,9 @@ class JobIntent(Timestamps, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     enqueued_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
+    # While it runs, the worker's heartbeat keeps pushing this back; past it, the worker is
+    # taken for dead and the sweep hands the job to another one.
+    lease_expires_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 

@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from marketplace.models.freelancers import FreelancerProfile
 
 
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def spend_password_check(password: str) -> None:
+    """Verify ``password`` against a throwaway hash: an unknown e-mail costs as long as a known one."""
+    dummy = _DUMMY_HASHES.get(PASSWORD_HASH_METHOD)
+    if dummy is None:
+        dummy = _DUMMY_HASHES[PASSWORD_HASH_METHOD] = generate_password_hash(
+            secrets.token_hex(16), method=PASSWORD_HASH_METHOD)
+    check_password_hash(dummy, password)
+
+
 class CompanyRole(StrEnum):
     OWNER = "owner"
     MEMBER = "member"

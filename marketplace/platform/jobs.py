@@ -16,8 +16,11 @@ so losing Redis or a worker loses nothing.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+import threading
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Callable, Mapping, TypeVar
@@ -36,8 +39,10 @@ log = logging.getLogger(__name__)
 QUEUES: tuple[str, ...] = ("vetting", "contracts", "billing", "default")
 # RQ retries a failing attempt after these delays (seconds), then leaves it failed.
 RETRY_INTERVALS = (10, 60, 300)
-# A running intent older than this is considered lost with its worker.
-STALE_RUNNING = timedelta(hours=1)
+DEFAULT_LEASE_SECONDS = 120
+
+# The job being run in this thread (for the logs).
+current_job: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_job", default=None)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -221,16 +226,20 @@ def run_intent(intent_id: int) -> str:
     """
     if not has_app_context():
         raise RuntimeError("run the RQ worker with `-w worker.runtime.Worker` (it provides the application)")
-    with db.isolated_session() as session:
-        try:
-            status = execute(session, intent_id)
-            commit(session)
-            return status
-        except Exception as exc:
-            rollback(session)
-            record_failure(session, intent_id, exc)
-            commit(session)
-            raise
+    token = current_job.set(intent_id)
+    try:
+        with db.isolated_session() as session:
+            try:
+                status = execute(session, intent_id)
+                commit(session)
+                return status
+            except Exception as exc:
+                rollback(session)
+                record_failure(session, intent_id, exc)
+                commit(session)
+                raise
+    finally:
+        current_job.reset(token)
 
 
 def execute(session: Session, intent_id: int) -> str:
@@ -247,19 +256,60 @@ def execute(session: Session, intent_id: int) -> str:
     if intent.status == JobStatus.DONE.value:
         return intent.status
     now = utcnow()
-    if intent.status == JobStatus.RUNNING.value and intent.started_at and now - intent.started_at < STALE_RUNNING:
-        return intent.status
+    if intent.status == JobStatus.RUNNING.value and intent.lease_expires_at and now < intent.lease_expires_at:
+        return intent.status  # another worker holds it and is alive: at most one runs it at a time
     spec = registered(intent.name)
+    lease = lease_seconds()
     intent.status = JobStatus.RUNNING.value
     intent.attempts += 1
     intent.started_at = now
+    intent.lease_expires_at = now + timedelta(seconds=lease)
     session.commit()  # visible while it runs; releases the row lock
 
-    spec.func(session, *intent.args)
+    with heartbeat(intent_id, lease):
+        spec.func(session, *intent.args)
     intent.status = JobStatus.DONE.value
     intent.finished_at = utcnow()
+    intent.lease_expires_at = None
     intent.last_error = None
     return intent.status
+
+
+def lease_seconds() -> int:
+    """How long a running job stays its worker's without a heartbeat (``JOB_LEASE_SECONDS``)."""
+    return int(current_app.config.get("JOB_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
+
+
+@contextmanager
+def heartbeat(intent_id: int, lease: int):
+    """Renew the job's lease every third of it, from a thread, while the job runs.
+
+    The renewal uses its own connection, so it commits whatever the job's transaction
+    is doing; a worker killed mid-job stops renewing, and its lease runs out.
+    """
+    engine = db.engine
+    stop = threading.Event()
+    table = JobIntent.__table__
+
+    def renew() -> None:
+        while not stop.wait(lease / 3):
+            try:
+                with engine.begin() as connection:
+                    connection.execute(
+                        table.update()
+                        .where(table.c.id == intent_id, table.c.status == JobStatus.RUNNING.value)
+                        .values(lease_expires_at=utcnow() + timedelta(seconds=lease))
+                    )
+            except Exception:  # a busy database: the next beat tries again
+                log.warning("could not renew the lease of job intent %s", intent_id, exc_info=True)
+
+    thread = threading.Thread(target=renew, name=f"lease-{intent_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def run_now(session: Session, name: str, *args: Any) -> Any:
@@ -274,14 +324,24 @@ def record_failure(session: Session, intent_id: int, exc: BaseException) -> None
         return
     intent.status = JobStatus.FAILED.value
     intent.finished_at = utcnow()
+    intent.lease_expires_at = None
     intent.last_error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:4000]
 
 
-def sweep(session: Session, older_than: timedelta) -> list[JobIntent]:
-    """Intents pending for longer than ``older_than`` (or running far too long).
+def abandoned(now=None):
+    """The SQL condition of a running job whose worker stopped renewing its lease (it died)."""
+    now = now or utcnow()
+    return (JobIntent.status == JobStatus.RUNNING.value) & (
+        JobIntent.lease_expires_at.is_(None) | (JobIntent.lease_expires_at < now)
+    )
 
-    They are re-dispatched after the caller's commit; execution is idempotent, so a
-    job that was merely slow to start runs once.
+
+def sweep(session: Session, older_than: timedelta) -> list[JobIntent]:
+    """Intents pending for longer than ``older_than``, and running ones whose worker died.
+
+    They are re-dispatched after the caller's commit; execution is idempotent, so a job
+    that was merely slow to start runs once, and a job taken over from a dead worker is
+    run by one worker at a time (the lease).
     """
     now = utcnow()
     cutoff = now - older_than
@@ -293,7 +353,7 @@ def sweep(session: Session, older_than: timedelta) -> list[JobIntent]:
                     (JobIntent.status == JobStatus.PENDING.value)
                     & or_(JobIntent.enqueued_at.is_(None), JobIntent.enqueued_at < cutoff)
                     & (JobIntent.created_at < cutoff),
-                    (JobIntent.status == JobStatus.RUNNING.value) & (JobIntent.started_at < now - STALE_RUNNING),
+                    abandoned(now),
                 )
             )
             .order_by(JobIntent.id)
@@ -307,8 +367,11 @@ def sweep(session: Session, older_than: timedelta) -> list[JobIntent]:
             intent.status = JobStatus.FAILED.value
             intent.last_error = "Abandonnée (processus perdu) ; une exécution plus récente est en attente."
             continue
+        if intent.status == JobStatus.RUNNING.value:
+            log.warning("job intent %s (%s) lost its worker: re-dispatched", intent.id, intent.name)
         intent.status = JobStatus.PENDING.value
         intent.enqueued_at = now
+        intent.lease_expires_at = None
         on_commit(session, _dispatcher(intent.id, intent.queue))
         redispatched.append(intent)
     return redispatched
@@ -323,16 +386,25 @@ def sweep_job(session: Session) -> int:
     return len(stuck)
 
 
+def is_stuck(intent: JobIntent, now=None) -> bool:
+    """A running job whose worker stopped renewing its lease."""
+    now = now or utcnow()
+    return intent.status == JobStatus.RUNNING.value and (
+        intent.lease_expires_at is None or intent.lease_expires_at < now
+    )
+
+
 def retry(session: Session, intent_id: int) -> JobIntent:
-    """Put a failed intent back in its queue (admin action)."""
-    intent = session.get(JobIntent, intent_id)
+    """Put a failed or stuck intent back in its queue (admin action)."""
+    intent = session.get(JobIntent, intent_id, with_for_update=True)
     if intent is None:
         raise DomainError("Tâche introuvable.")
-    if intent.status != JobStatus.FAILED.value:
-        raise DomainError("Seule une tâche en échec peut être relancée.")
+    if intent.status != JobStatus.FAILED.value and not is_stuck(intent):
+        raise DomainError("Seule une tâche en échec, ou bloquée par un processus perdu, peut être relancée.")
     if intent.dedupe_key and _pending_sibling(session, intent):
         intent.dedupe_key = None  # runs on its own beside the pending one; jobs are idempotent
     intent.status = JobStatus.PENDING.value
     intent.enqueued_at = utcnow()
+    intent.lease_expires_at = None
     on_commit(session, _dispatcher(intent.id, intent.queue))
     return intent

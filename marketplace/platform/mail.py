@@ -34,6 +34,9 @@ def send(
     **context,
 ) -> OutboundEmail:
     """Render ``emails/<template>.txt`` (and ``.html`` if any) and queue the delivery."""
+    # A subject is one line: a name with a line break (refused by the forms, but who knows
+    # what old data holds) must not break the message's headers.
+    subject = " ".join(subject.split())[:255]
     context.setdefault("subject", subject)
     text = render_template(f"emails/{template}.txt", **context)
     try:

@@ -137,3 +137,56 @@ def simple_png(width: int = 800, height: int = 1100, shade: int = 235) -> bytes:
         + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
         + _chunk(b"IEND", b"")
     )
+
+
+# --- previews: a PDF's pages as images, so nobody's browser runs anything in it -------------
+
+
+# PDFium is not thread-safe: one document at a time per process (threaded servers render
+# several previews of a page at once).
+_PDFIUM = threading.Lock()
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages a PDF has (0 when it cannot be read)."""
+    with _PDFIUM:
+        return _page_count(pdf)
+
+
+def _page_count(pdf: bytes) -> int:
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return 0
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def page_png(pdf: bytes, page: int, *, width: int = 900) -> bytes | None:
+    """Page ``page`` (0-based) of a PDF rendered as a PNG ``width`` pixels wide; None when it does not exist."""
+    with _PDFIUM:
+        return _page_png(pdf, page, width)
+
+
+def _page_png(pdf: bytes, page: int, width: int) -> bytes | None:
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(pdf)
+    except pypdfium2.PdfiumError:
+        return None
+    try:
+        if not 0 <= page < len(document):
+            return None
+        sheet = document[page]
+        scale = width / max(sheet.get_width(), 1)
+        image = sheet.render(scale=min(scale, 3.0)).to_pil()
+        out = BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue()
+    finally:
+        document.close()

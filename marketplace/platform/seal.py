@@ -20,6 +20,8 @@ No timestamp authority is reachable, so the signing time is the one the platform
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import io
 import logging
 import os
@@ -41,7 +43,7 @@ from pyhanko.keys import load_certs_from_pemder_data
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -275,8 +277,23 @@ def seal_pdf(
         cert_registry=SimpleCertificateStore.from_certs(identity.chain),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-    output = signers.PdfSigner(metadata, signer=signer).sign_pdf(writer, output=io.BytesIO())
+    output = _run(lambda: signers.PdfSigner(metadata, signer=signer).async_sign_pdf(writer, output=io.BytesIO()))
     return output.getvalue()
+
+
+def _run(coroutine_factory):
+    """Run one of pyhanko's coroutines to completion from synchronous code.
+
+    pyhanko's synchronous helpers call ``asyncio.run``, which refuses to start inside a
+    thread whose event loop is already running (an async server, a browser driver in
+    the tests); the coroutine then runs on a thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine_factory())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine_factory())).result()
 
 
 # --- verification ---------------------------------------------------------------------
@@ -308,7 +325,7 @@ def verify_seal(
 
     context = ValidationContext(trust_roots=[_asn1_cert(c) for c in trust_roots], allow_fetching=False)
     try:
-        status = validate_pdf_signature(embedded, context)
+        status = _run(lambda: async_validate_pdf_signature(embedded, context))
     except Exception:  # a malformed signature dictionary or CMS blob
         log.info("Cachet illisible", exc_info=True)
         return _refused("Le cachet de ce PDF est illisible : il a été altéré ou n'a pas été posé par la plateforme.")

@@ -9,10 +9,13 @@ SME it was issued to) and to admins.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import re
 import secrets
 import tempfile
 import unicodedata
+import warnings
 from datetime import date
 from pathlib import Path
 from typing import BinaryIO
@@ -45,6 +48,58 @@ def sniff(content: bytes) -> str | None:
     if content.startswith(b"\xff\xd8\xff") and content.rstrip(b"\x00\r\n ").endswith(b"\xff\xd9"):
         return JPEG
     return None
+
+
+# What a document must never carry: PDF actions and scripts, attachments, forms that submit.
+ACTIVE_PDF_NAMES = frozenset({
+    "JavaScript", "JS", "OpenAction", "AA", "Launch", "EmbeddedFile", "EmbeddedFiles", "RichMedia",
+    "XFA", "SubmitForm", "ImportData", "GoToR", "GoToE", "Sound", "Movie",
+})
+# Markup a browser would run if the file were ever taken for a web page (HTML/PDF polyglots).
+_MARKUP = re.compile(rb"<\s*(?:html|script|svg|iframe|body|object|embed|\?xml)\b", re.IGNORECASE)
+_PDF_NAME = re.compile(rb"/([A-Za-z0-9#]{1,40})")
+
+
+def _pdf_names(content: bytes) -> set[str]:
+    """Every name written in the file (``/J#61vaScript`` read as ``/JavaScript``), compressed objects included."""
+    names = {_unescape(m.group(1)) for m in _PDF_NAME.finditer(content)}
+    try:
+        from pypdf import PdfReader
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(content), strict=False)
+        seen: set[int] = set()
+        stack = [reader.trailer]
+        while stack and len(seen) < 50_000:  # a bounded walk: 10 MB files, no endless graph
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            node = node.get_object() if hasattr(node, "get_object") else node
+            if isinstance(node, dict):
+                names.update(str(key).lstrip("/") for key in node.keys())
+                names.update(str(v).lstrip("/") for v in node.values() if str(v).startswith("/"))
+                stack.extend(node.values())
+            elif isinstance(node, list):
+                stack.extend(node)
+    except Exception:  # unreadable structure: the raw scan above stands, and the vetting flags the file
+        pass
+    return names
+
+
+def _unescape(raw: bytes) -> str:
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw).decode("latin-1")
+
+
+def active_content(content: bytes, content_type: str) -> list[str]:
+    """What in ``content`` could act rather than be read (script, action, attachment, markup); [] when none."""
+    found = []
+    if _MARKUP.search(content):
+        found.append("markup")
+    if content_type == PDF:
+        found += sorted(ACTIVE_PDF_NAMES & _pdf_names(content))
+    return found
 
 
 def upload_root() -> Path:
@@ -114,6 +169,11 @@ def store_upload(
     if content_type not in accepted:
         raise DomainError(
             "Format non accepté : envoyez un PDF, un JPEG ou un PNG (le contenu du fichier est vérifié).", "file"
+        )
+    if active_content(content, content_type):
+        raise DomainError(
+            "Ce fichier contient du contenu actif (script, action automatique ou pièce jointe) : "
+            "envoyez une version simple, par exemple le document réimprimé en PDF ou scanné.", "file"
         )
     if issued_on and expires_on and expires_on < issued_on:
         raise DomainError("La date d'expiration précède la date d'émission.", "expires_on")

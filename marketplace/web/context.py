@@ -67,14 +67,3 @@ def register(app: Flask) -> None:
             "active_endpoint": request.endpoint or "",
         }
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            "frame-src 'self'; object-src 'self'; base-uri 'self'; form-action 'self'",
-        )
-        return response

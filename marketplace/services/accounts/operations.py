@@ -16,12 +16,13 @@ from marketplace.errors import DomainError
 from marketplace.geo import find_commune
 from marketplace.models.companies import Company
 from marketplace.models.freelancers import FreelancerProfile
-from marketplace.models.users import CompanyRole, User
+from marketplace.models.users import CompanyRole, User, spend_password_check
 from marketplace.platform import mail
 from marketplace.platform.audit import record
 from marketplace.platform.identifiers import validate_siret
 from marketplace.platform.links import external_url
-from marketplace.services.accounts.rules import MIN_PASSWORD_LENGTH, RESET_SALT
+from marketplace.services.accounts import passwords
+from marketplace.services.accounts.rules import RESET_SALT
 
 
 def normalize_email(value: str, field: str = "email") -> str:
@@ -36,12 +37,9 @@ def normalize_email(value: str, field: str = "email") -> str:
         raise DomainError("Adresse e-mail invalide.", field) from exc
 
 
-def check_password_strength(password: str, field: str = "password") -> None:
-    """Refuse short or trivially guessable passwords."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise DomainError(f"Le mot de passe doit comporter au moins {MIN_PASSWORD_LENGTH} caractères.", field)
-    if password.isdigit() or len(set(password)) < 4:
-        raise DomainError("Ce mot de passe est trop simple : mélangez lettres, chiffres ou symboles.", field)
+def personal_words(email: str, *names: str) -> list[str]:
+    """What a password must not contain: the e-mail's name part and the person's names."""
+    return [(email or "").partition("@")[0], *names]
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -50,7 +48,7 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def _new_user(session: Session, *, email: str, password: str, role: Role, first_name: str, last_name: str) -> User:
     email = normalize_email(email)
-    check_password_strength(password)
+    passwords.check(password, personal=personal_words(email, first_name, last_name))
     if find_user_by_email(session, email) is not None:
         raise DomainError("Un compte existe déjà avec cette adresse e-mail. Connectez-vous ou réinitialisez votre mot de passe.", "email")
     user = User(email=email, role=role.value, first_name=first_name.strip(), last_name=last_name.strip())
@@ -139,7 +137,10 @@ def register_freelancer(
 def authenticate(session: Session, email: str, password: str, ip_address: str | None = None) -> User:
     """The active user with these credentials; one vague message otherwise."""
     user = find_user_by_email(session, email or "")
-    if user is None or not user.check_password(password or ""):
+    if user is None:
+        spend_password_check(password or "")  # timing tells nothing about which accounts exist
+        raise DomainError("Adresse e-mail ou mot de passe incorrect.")
+    if not user.check_password(password or ""):
         raise DomainError("Adresse e-mail ou mot de passe incorrect.")
     if not user.active:
         raise DomainError("Ce compte est désactivé. Contactez le support pour le réactiver.")
@@ -148,6 +149,12 @@ def authenticate(session: Session, email: str, password: str, ip_address: str | 
         # Vetting flags a reference answered from an IP the freelancer logs in from.
         record(session, user, "account.login", user, ip_address=ip_address)
     return user
+
+
+def logout(session: Session, user: User) -> None:
+    """End every session of the account: the cookies issued before (session and « remember me ») stop working."""
+    user.end_sessions()
+    record(session, user, "account.logout", user)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -198,7 +205,7 @@ def user_for_reset_token(session: Session, token: str) -> User:
 def reset_password(session: Session, token: str, new_password: str) -> User:
     """Set a new password from a reset link; the link cannot be used again."""
     user = user_for_reset_token(session, token)
-    check_password_strength(new_password)
+    passwords.check(new_password, personal=personal_words(user.email, user.first_name, user.last_name))
     user.set_password(new_password)
     record(session, user, "account.password_reset", user)
     return user
@@ -207,7 +214,7 @@ def reset_password(session: Session, token: str, new_password: str) -> User:
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise DomainError("Mot de passe actuel incorrect.", "current_password")
-    check_password_strength(new, "new_password")
+    passwords.check(new, "new_password", personal=personal_words(user.email, user.first_name, user.last_name))
     user.set_password(new)
     record(session, user, "account.password_changed", user)
 
@@ -215,7 +222,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 def create_admin(session: Session, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
     """Create a platform administrator, or promote and reset an existing account."""
     email = normalize_email(email)
-    check_password_strength(password)
+    passwords.check(password, personal=personal_words(email, first_name, last_name))
     user = find_user_by_email(session, email)
     if user is None:
         user = User(email=email, role=Role.ADMIN.value, first_name=first_name, last_name=last_name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 # Signs password-reset tokens (with the secret key); changing it voids every link in flight.
 RESET_SALT = "password-reset"
 INVITATION_LIFETIME = timedelta(days=7)

@@ -21,10 +21,11 @@ from marketplace.models.users import CompanyRole, User
 from marketplace.platform import mail
 from marketplace.platform.audit import record
 from marketplace.platform.links import external_url
+from marketplace.services.accounts import passwords
 from marketplace.services.accounts.operations import (
-    check_password_strength,
     find_user_by_email,
     normalize_email,
+    personal_words,
 )
 from marketplace.services.accounts.rules import (
     INVITATION_LIFETIME,
@@ -129,7 +130,7 @@ def join(session: Session, invitation: TeamInvitation, *, first_name: str, last_
     _require_pending(invitation)
     if not (first_name or "").strip() or not (last_name or "").strip():
         raise DomainError("Indiquez votre prénom et votre nom.", "first_name")
-    check_password_strength(password)
+    passwords.check(password, personal=personal_words(invitation.email, first_name, last_name))
     user = find_user_by_email(session, invitation.email)
     if user is not None and (user.company_id != invitation.company_id or user.role != Role.SME.value):
         raise DomainError("Cette adresse est déjà celle d'un autre compte : connectez-vous avec celui-ci.")

@@ -8,7 +8,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from marketplace import legal
-from marketplace.services.billing.document import CREDIT_NOTE, INVOICE, InvoiceDocument, InvoiceLine, Party
+from marketplace.services.billing.document import (
+    CREDIT_NOTE,
+    INVOICE,
+    InvoiceDocument,
+    InvoiceLine,
+    Party,
+)
 
 PLATFORM = Party(
     name=f"{legal.PLATFORM_NAME} SAS",

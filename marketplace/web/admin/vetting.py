@@ -26,7 +26,7 @@ from marketplace.web.admin.vetting_forms import (
 )
 from marketplace.web.boundary import attempt
 from marketplace.web.context import add_nav_item
-from marketplace.web.forms import BaseForm, client_ip
+from marketplace.web.forms import BaseForm, client_ip, page_arg, query_text
 
 PAGE_SIZE = 30
 
@@ -43,10 +43,10 @@ def _vetting_helpers() -> dict:
 @bp.route("/verification/")
 def vetting_queue():
     """Profiles waiting for vetting, oldest first, filterable by status and flag."""
-    status = request.args.get("statut") or ""
-    flag = request.args.get("signal") or ""
-    q = (request.args.get("q") or "").strip()
-    page = max(request.args.get("page", 1, type=int), 1)
+    status = query_text("statut", 20)
+    flag = query_text("signal", 30)
+    q = query_text("q")
+    page = page_arg()
     rows, total = queries.queue(db.session, status=status, flag=flag, q=q, page=page, page_size=PAGE_SIZE, now=utcnow())
     return render_template(
         "admin/vetting/queue.html", rows=rows, total=total, page=page, page_size=PAGE_SIZE, status=status, flag=flag,
@@ -225,7 +225,7 @@ def vetting_resend_reference(request_id: int):
 def vetting_calendar():
     """Documents expiring this month (or the month asked), and those already expired."""
     current = today()
-    start, end = queries.month_bounds(request.args.get("mois"), current)
+    start, end = queries.month_bounds(query_text("mois", 7), current)
     entries = queries.calendar_entries(db.session, start, end, current)
     overdue = queries.overdue_entries(db.session, start, current) if start == current.replace(day=1) else []
     previous_month = (start - timedelta(days=1)).replace(day=1)

@@ -11,11 +11,12 @@ from marketplace.domain import Role
 from marketplace.models.audit import AuditLog
 from marketplace.models.outbox import JobIntent, JobStatus
 from marketplace.models.users import User
+from marketplace.platform import jobs
 from marketplace.services.accounts import admin as admin_service
 from marketplace.services.accounts import queries as account_queries
 from marketplace.web.admin import bp
 from marketplace.web.boundary import attempt
-from marketplace.web.forms import BaseForm, client_ip
+from marketplace.web.forms import BaseForm, client_ip, page_arg, query_text
 
 PAGE_SIZE = 50
 
@@ -33,8 +34,8 @@ def dashboard():
 @bp.route("/comptes")
 def users():
     """All accounts, searchable by e-mail or name, filterable by role."""
-    q = (request.args.get("q") or "").strip()
-    role = request.args.get("role") or ""
+    q = query_text("q")
+    role = query_text("role", 20)
     stmt = select(User).order_by(User.created_at.desc())
     if q:
         like = f"%{q.lower()}%"
@@ -43,7 +44,7 @@ def users():
         )
     if role in Role.values():
         stmt = stmt.where(User.role == role)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = _count(stmt)
     rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template(
@@ -63,20 +64,21 @@ def toggle_user(user_id: int):
             ),
             success=lambda user: f"Compte {user.email} {'réactivé' if user.active else 'désactivé'}.",
         )
-    return redirect(url_for("admin.users", q=request.args.get("q", "")))
+    return redirect(url_for("admin.users", q=query_text("q")))
 
 
 @bp.route("/taches")
 def job_intents():
     """Background jobs, failed ones first, with a retry button."""
-    status = request.args.get("status") or ""
+    status = query_text("status", 20)
     stmt = select(JobIntent).order_by(
         (JobIntent.status == JobStatus.FAILED.value).desc(), JobIntent.created_at.desc()
     )
     if status in JobStatus.values():
         stmt = stmt.where(JobIntent.status == status)
     rows = db.session.scalars(stmt.limit(200)).all()
-    return render_template("admin/job_intents.html", intents=rows, status=status, form=BaseForm())
+    stuck = {intent.id for intent in rows if jobs.is_stuck(intent)}
+    return render_template("admin/job_intents.html", intents=rows, status=status, form=BaseForm(), stuck=stuck)
 
 
 @bp.route("/taches/<int:intent_id>/relancer", methods=["POST"])
@@ -92,8 +94,8 @@ def retry_job(intent_id: int):
 @bp.route("/audit")
 def audit():
     """The audit log, newest first."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    action = (request.args.get("action") or "").strip()
+    page = page_arg()
+    action = query_text("action", 60)
     stmt = select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
     if action:
         stmt = stmt.where(AuditLog.action.like(f"{action}%"))

@@ -13,6 +13,7 @@ from marketplace.models.missions import Mission
 from marketplace.services.matching import facade as matching
 from marketplace.web.api import bp
 from marketplace.web.authz import freelancer_required, get_scoped_or_404, sme_required
+from marketplace.web.forms import page_arg, query_text
 
 # The API reads with GET and authenticates with the session cookie; state-changing
 # endpoints added later keep CSRF protection through the X-CSRFToken header.
@@ -51,7 +52,7 @@ def me():
 @bp.route("/communes")
 def communes():
     """Commune name suggestions for city fields (bundled table, no network)."""
-    query = request.args.get("q", "")
+    query = query_text("q", 80)
     return jsonify(
         [
             {"id": c.id, "name": c.name, "label": c.label, "region": c.region, "lat": c.latitude, "lon": c.longitude}
@@ -74,7 +75,7 @@ def _match_json(result, *, mission=None, profile=None) -> dict:
 def mission_recommendations(mission_id: int):
     """The best eligible freelancers for one of the SME's missions, explained."""
     mission = get_scoped_or_404(Mission, mission_id)
-    k = min(max(request.args.get("k", 20, type=int), 1), 100)
+    k = min(page_arg("k") if request.args.get("k") else 20, 100)
     return jsonify(
         mission_id=mission.id,
         results=[_match_json(r, profile=p) for r, p in matching.recommended(db.session, mission, k)],
@@ -86,5 +87,5 @@ def mission_recommendations(mission_id: int):
 def missions_for_me():
     """The published missions the current freelancer can take, best first, explained."""
     profile = current_user.freelancer_profile
-    k = min(max(request.args.get("k", 20, type=int), 1), 100)
+    k = min(page_arg("k") if request.args.get("k") else 20, 100)
     return jsonify(results=[_match_json(r, mission=m) for r, m in matching.missions_for(db.session, profile, k)])

@@ -23,6 +23,12 @@ from wtforms.validators import (
 from marketplace.domain import SECTORS
 from marketplace.i18n import LANGUAGES
 from marketplace.services.accounts.rules import MIN_PASSWORD_LENGTH
+
+# Shown under every new-password field: what the rules ask, and how to meet them easily.
+PASSWORD_HINT = _l(
+    "%(count)s caractères au moins. Une phrase de quelques mots (« trois chats sous la pluie ») est plus sûre "
+    "et plus facile à retenir qu'un mot compliqué.", count=MIN_PASSWORD_LENGTH,
+)
 from marketplace.web.forms import REQUIRED, BaseForm, choices
 
 
@@ -40,7 +46,7 @@ class _AccountFields(BaseForm):
     password = PasswordField(
         "Mot de passe",
         validators=[DataRequired(REQUIRED)],
-        description=_l("Au moins %(count)s caractères.", count=MIN_PASSWORD_LENGTH),
+        description=PASSWORD_HINT,
     )
     password_confirm = PasswordField(
         "Confirmation du mot de passe",
@@ -90,7 +96,7 @@ class ResetPasswordForm(BaseForm):
     password = PasswordField(
         "Nouveau mot de passe",
         validators=[DataRequired(REQUIRED)],
-        description=_l("Au moins %(count)s caractères.", count=MIN_PASSWORD_LENGTH),
+        description=PASSWORD_HINT,
     )
     password_confirm = PasswordField(
         "Confirmation",
@@ -103,7 +109,7 @@ class ChangePasswordForm(BaseForm):
     new_password = PasswordField(
         "Nouveau mot de passe",
         validators=[DataRequired(REQUIRED)],
-        description=_l("Au moins %(count)s caractères.", count=MIN_PASSWORD_LENGTH),
+        description=PASSWORD_HINT,
     )
     new_password_confirm = PasswordField(
         "Confirmation",

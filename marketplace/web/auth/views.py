@@ -9,7 +9,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.db import db
 from marketplace.errors import DomainError
+from marketplace.extensions import limiter
 from marketplace.services.accounts import operations as accounts
+from marketplace.web import security
 from marketplace.web.auth import bp
 from marketplace.web.auth.forms import (
     ChangePasswordForm,
@@ -30,6 +32,10 @@ def _after_login_url(user) -> str:
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(security.LOGIN_PER_ADDRESS, methods=["POST"], key_func=security.client_address,
+               deduct_when=security.failed_form)
+@limiter.limit(security.LOGIN_PER_ACCOUNT, methods=["POST"], key_func=security.account_key,
+               deduct_when=security.failed_form)
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
@@ -49,7 +55,9 @@ def login():
 
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
-    """Log out (POST only, CSRF-protected)."""
+    """Log out (POST only, CSRF-protected): every cookie issued before stops working."""
+    if current_user.is_authenticated:
+        attempt(lambda: accounts.logout(db.session, current_user._get_current_object()))
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("public.home"))
@@ -62,6 +70,7 @@ def signup():
 
 
 @bp.route("/inscription/entreprise", methods=["GET", "POST"])
+@limiter.limit(security.SIGNUP_PER_ADDRESS, methods=["POST"], key_func=security.client_address)
 def signup_sme():
     """Create an SME account: the company and its owner."""
     form = SmeSignupForm()
@@ -92,6 +101,7 @@ def signup_sme():
 
 
 @bp.route("/inscription/freelance", methods=["GET", "POST"])
+@limiter.limit(security.SIGNUP_PER_ADDRESS, methods=["POST"], key_func=security.client_address)
 def signup_freelancer():
     """Create a freelancer account with a draft profile."""
     form = FreelancerSignupForm()
@@ -110,6 +120,8 @@ def signup_freelancer():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@limiter.limit(security.RESET_PER_ADDRESS, methods=["POST"], key_func=security.client_address)
+@limiter.limit(security.RESET_PER_ACCOUNT, methods=["POST"], key_func=security.account_key)
 def forgot_password():
     """Ask for a reset link; the answer never says whether the account exists."""
     form = ForgotPasswordForm()
@@ -122,6 +134,7 @@ def forgot_password():
 
 
 @bp.route("/reinitialiser/<token>", methods=["GET", "POST"])
+@limiter.limit(security.TOKEN_LINKS_PER_ADDRESS, key_func=security.client_address)
 def reset_password(token: str):
     """Choose a new password from the e-mailed link."""
     try:

@@ -16,7 +16,9 @@ from flask_login import current_user
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from marketplace.errors import DomainError
+from marketplace.extensions import limiter
 from marketplace.services.missions import sizing
+from marketplace.web import security
 from marketplace.web.fields import (
     EuroField,
     FrenchDecimalField,
@@ -115,6 +117,7 @@ def next_step_links(target: str) -> dict[str, str]:
 
 
 @bp.route("/diagnostic")
+@limiter.limit(security.PUBLIC_TOOLS_PER_ADDRESS, key_func=security.client_address)
 def diagnostic():
     """The ten signals, as a checklist (no account needed)."""
     form = _query_form(DiagnosticForm)
@@ -122,6 +125,7 @@ def diagnostic():
 
 
 @bp.route("/diagnostic/resultat")
+@limiter.limit(security.PUBLIC_TOOLS_PER_ADDRESS, key_func=security.client_address)
 def diagnostic_result():
     """The band, its explanation, the hidden yearly cost and the way forward."""
     form = DiagnosticForm(formdata=request.args)
@@ -160,6 +164,7 @@ def _simulator_defaults() -> dict[str, str]:
 
 
 @bp.route("/simulateur")
+@limiter.limit(security.PUBLIC_TOOLS_PER_ADDRESS, key_func=security.client_address)
 def simulator():
     """Salaried junior against freelance senior: yearly totals, saving, chart."""
     form = _query_form(SimulatorForm)

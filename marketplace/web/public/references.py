@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from marketplace.db import db
+from marketplace.extensions import limiter
 from marketplace.services.vetting import references
 from marketplace.services.vetting.references import (
     RATING_DIMENSIONS,
@@ -14,6 +15,7 @@ from marketplace.services.vetting.references import (
     Answer,
     ReferenceLinkError,
 )
+from marketplace.web import security
 from marketplace.web.boundary import attempt
 from marketplace.web.forms import REQUIRED, BaseForm, choices, client_ip
 from marketplace.web.public import bp
@@ -71,6 +73,7 @@ def _private(response):
 
 
 @bp.route("/reference/<token>", methods=["GET", "POST"])
+@limiter.limit(security.TOKEN_LINKS_PER_ADDRESS, key_func=security.client_address)
 def reference_questionnaire(token: str):
     """The questionnaire of one reference request (one-time, expiring link)."""
     try:

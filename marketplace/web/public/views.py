@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, jsonify, render_template
 
 from marketplace.db import db
+from marketplace.extensions import limiter
+from marketplace.platform import health
 from marketplace.services.missions import queries as mission_queries
 from marketplace.services.profiles import queries as profile_queries
 from marketplace.web.public import bp
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():
+    """Readiness for load balancers and orchestrators: 200 when the database (and Redis) answer, else 503."""
+    report = health.check()
+    ok = health.healthy(report)
+    return jsonify(status="ok" if ok else "unavailable", **report), 200 if ok else 503
 
 
 @bp.route("/")

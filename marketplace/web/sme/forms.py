@@ -35,13 +35,14 @@ from marketplace.domain import (
 from marketplace.errors import DomainError
 from marketplace.services.missions.posting import CLOSE_REASONS
 from marketplace.services.missions.sizing import TaskLine, days_label
+from marketplace.web.auth.forms import PASSWORD_HINT
 from marketplace.web.fields import (
     EuroField,
     FrenchDecimalField,
     FrenchIntegerField,
     MultiCheckboxField,
 )
-from marketplace.web.forms import REQUIRED, BaseForm, choices
+from marketplace.web.forms import REQUIRED, BaseForm, InputHygiene, choices
 
 OTHER = "other"
 CRITICALITY_LABELS = {
@@ -65,7 +66,7 @@ def task_choices() -> list[SelectChoice]:
     return options
 
 
-class PerimeterLineForm(Form):
+class PerimeterLineForm(InputHygiene, Form):
     """One row of the perimeter (a sub-form: the CSRF token is the parent's)."""
 
     task = SelectField(_l("Tâche"), choices=task_choices(), validate_choice=False)
@@ -138,7 +139,7 @@ def days_choices() -> list[SelectChoice]:
     return [SelectChoice(str(h), f"{days_label(h)} par semaine") for h in range(1, 11)]
 
 
-class KpiForm(Form):
+class KpiForm(InputHygiene, Form):
     code = HiddenField()
     label = StringField(_l("Indicateur"), validators=[Optional(), Length(max=160, message="160 caractères au plus.")])
     target = StringField(_l("Cible"), validators=[Optional(), Length(max=160, message="160 caractères au plus.")])
@@ -223,7 +224,7 @@ class TeamInviteForm(BaseForm):
 class JoinTeamForm(BaseForm):
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=80)])
     last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=80)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)], description=_l("Au moins 10 caractères."))
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)], description=PASSWORD_HINT)
     password_confirm = PasswordField(
         _l("Confirmation du mot de passe"),
         validators=[DataRequired(REQUIRED), EqualTo("password", "Les deux mots de passe ne correspondent pas.")],

@@ -18,6 +18,7 @@ from marketplace.services.matching import facade as matching
 from marketplace.services.missions import posting, queries, sizing
 from marketplace.web.authz import get_scoped_or_404
 from marketplace.web.boundary import attempt
+from marketplace.web.forms import query_text
 from marketplace.web.sme import bp
 from marketplace.web.sme.forms import (
     OWNER_SUGGESTIONS,
@@ -64,7 +65,7 @@ def _add_rows(form: PerimeterForm) -> None:
 @bp.route("/missions")
 def missions_list():
     """The company's missions, by status."""
-    status = request.args.get("statut")
+    status = query_text("statut", 20)
     status = status if status in MissionStatus.values() else None
     company_id = current_user.company_id
     rows = queries.company_missions(db.session, company_id, status)
@@ -79,7 +80,7 @@ def missions_list():
 def mission_new():
     """Step 1: the perimeter (tasks × hours × criticality × who does it today)."""
     if request.method == "GET":
-        signals = sizing.parse_signal_codes(request.args.get("signaux"))
+        signals = sizing.parse_signal_codes(query_text("signaux", 400))
         if request.args.get("modele") == "exemple":
             lines = sizing.field_example()
         else:

@@ -7,9 +7,11 @@ from flask_login import current_user, login_user, logout_user
 
 from marketplace.db import db
 from marketplace.errors import DomainError
+from marketplace.extensions import limiter
 from marketplace.models.companies import TeamInvitation
 from marketplace.services.accounts import queries as account_queries
 from marketplace.services.accounts import teams
+from marketplace.web import security
 from marketplace.web.authz import company_owner_required, get_scoped_or_404
 from marketplace.web.boundary import attempt
 from marketplace.web.sme import bp
@@ -70,6 +72,7 @@ def team_remove(user_id: int):
 
 
 @bp.route("/equipe/rejoindre/<token>", methods=["GET", "POST"])
+@limiter.limit(security.TOKEN_LINKS_PER_ADDRESS, key_func=security.client_address)
 def join_team(token: str):
     """Accept an invitation: choose a name and a password, then land on the company's dashboard."""
     try:
