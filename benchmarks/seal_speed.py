@@ -22,7 +22,12 @@ from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from marketplace.platform.seal import clear_identity_cache, load_identity, seal_pdf, verify_seal  # noqa: E402
+from marketplace.platform.seal import (  # noqa: E402
+    clear_identity_cache,
+    load_identity,
+    seal_pdf,
+    verify_seal,
+)
 
 
 def sample_pdf(pages: int) -> bytes:

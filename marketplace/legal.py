@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 
 from marketplace.domain import add_months
 
@@ -24,7 +25,71 @@ def urssaf_expiry(issued_on: date) -> date:
     """The last day an attestation issued on ``issued_on`` is less than 6 months old."""
     return add_months(issued_on, URSSAF_VALIDITY_MONTHS) - timedelta(days=1)
 
-# --- VAT mentions ---------------------------------------------------------------------
+
+# The client must hold a recent attestation when a contract is worth this much, excluding
+# VAT, over its whole term (art. D.8222-5 du Code du travail), then every 6 months.
+VIGILANCE_THRESHOLD_CENTS = 500_000
+# An open-ended contract is reckoned over this many weeks (half a year).
+OPEN_ENDED_WEEKS = 26
+
+
+def contract_value_cents(daily_rate_cents: int, half_days_per_week: int, start: date, end: date | None) -> int:
+    """Expected value HT: TJM × days a week × weeks until the end date (26 weeks when open-ended)."""
+    if end is None:
+        weeks = OPEN_ENDED_WEEKS
+    else:
+        weeks = max(1, -(-((end - start).days + 1) // 7))  # started weeks count
+    return daily_rate_cents * half_days_per_week * weeks // 2
+
+
+def vigilance_required(value_cents: int) -> bool:
+    return value_cents >= VIGILANCE_THRESHOLD_CENTS
+
+
+# --- Contracts that stay a service, not disguised employment ---------------------------
+
+# Phrases that signal a relationship of subordination (imposed hours, hierarchy,
+# exclusivity, sanctions, the client's tools and address). A contract's free text is
+# checked against them and its author is told why before sending. Patterns are matched
+# on the text lower-cased and without accents.
+REQUALIFICATION_SIGNALS: tuple[tuple[str, str], ...] = (
+    (r"sous l.?autorite", "« sous l'autorité de » décrit un lien de subordination : le freelance organise "
+                         "lui-même son travail. Parlez d'un interlocuteur ou d'un référent."),
+    (r"sous la (direction|responsabilite|supervision)", "Un freelance n'est pas placé sous la direction d'un "
+                                                        "salarié : nommez plutôt un interlocuteur."),
+    (r"rattache(e)? (hierarchiquement|au|a la|a l)", "Un rattachement hiérarchique est un signe de salariat "
+                                                    "déguisé : le freelance n'a pas de place dans l'organigramme."),
+    (r"\bhierarchi", "Le freelance ne s'insère pas dans la hiérarchie du client."),
+    (r"horaires? (imposes?|fixes?|de travail|obligatoires?)|de \d{1,2} ?h ?\d{0,2} a \d{1,2} ?h",
+     "Des horaires imposés sont un signe de salariat : le contrat fixe un rythme (des jours convenus), "
+     "pas des heures de présence."),
+    (r"pointage|pointer|badger", "Le contrôle des heures de présence est un signe de salariat."),
+    (r"exclusi(f|ve|vement|vite)", "L'exclusivité est interdite : le freelance reste libre de travailler pour "
+                                   "d'autres clients (la non-concurrence se limite aux concurrents directs)."),
+    (r"sanction|avertissement|mise a pied|disciplin", "Un client ne sanctionne pas un prestataire : prévoyez "
+                                                     "plutôt les indicateurs et la résiliation."),
+    (r"adresse (e-?mail|mail|electronique) (de|a) l.?entreprise|@(?:[a-z0-9-]+\.)?(?:entreprise|societe)\b|"
+     r"boite mail (de|a) l.?entreprise",
+     "Une adresse e-mail de l'entreprise donne au freelance l'apparence d'un salarié : il utilise la sienne."),
+    (r"(materiel|ordinateur|telephone) (fourni|mis a disposition)", "Le freelance travaille avec son propre "
+                                                                    "matériel ; un accès aux outils partagés suffit."),
+    (r"entretien annuel|evaluation annuelle|objectifs individuels", "L'entretien annuel relève du salariat : "
+                                                                   "le suivi passe par les indicateurs du contrat."),
+    (r"conges? payes?|demande de conges?|autorisation d.?absence", "Un freelance ne demande pas de congés : il "
+                                                                   "prévient de ses absences."),
+    (r"ne (peut|pourra) (pas )?refuser|obligation d.?accepter", "Le freelance garde le droit de refuser une tâche "
+                                                               "hors du périmètre convenu."),
+    (r"subordination|lien de subordination", "Le contrat ne peut décrire aucun lien de subordination."),
+)
+
+# --- VAT ---------------------------------------------------------------------------------
+
+VAT_STANDARD_RATE_BP = 2000  # 20 %
+# Franchise en base (art. 293 B du CGI), services: franchise in year N if turnover N-1 ≤
+# 37 500 € and turnover N ≤ 41 250 €; above 41 250 € during N, VAT is due from the invoice
+# that crosses it.
+FRANCHISE_THRESHOLD_CENTS = 3_750_000
+FRANCHISE_MAJOR_THRESHOLD_CENTS = 4_125_000
 
 VAT_FRANCHISE_MENTION = "TVA non applicable, art. 293 B du CGI"
 VAT_DEBITS_MENTION = "Option pour le paiement de la taxe d'après les débits"
@@ -104,6 +169,46 @@ NO_DISCOUNT_MENTION = "Pas d'escompte pour paiement anticipé"
 # The ECB rate changes every half-year (unconfirmed values): the billing run passes the
 # rate it applies; without one the mention states the rule itself, which is valid too.
 LATE_PENALTY_RULE = "taux de refinancement de la BCE majoré de 10 points"
+
+
+# Rates of the first of January (first half-year) and of the first of July (second half),
+# in percent (unconfirmed values: parameters, to be checked against the Banque de France
+# publication each half-year). The penalty is the ECB rate + 10 points, never below
+# three times the legal interest rate for professionals.
+ECB_REFINANCING_RATES: dict[date, Decimal] = {
+    date(2025, 1, 1): Decimal("3.15"),
+    date(2025, 7, 1): Decimal("2.15"),
+    date(2026, 1, 1): Decimal("2.15"),
+    date(2026, 7, 1): Decimal("2.15"),
+}
+LEGAL_INTEREST_RATES: dict[date, Decimal] = {
+    date(2025, 1, 1): Decimal("3.71"),
+    date(2025, 7, 1): Decimal("2.76"),
+    date(2026, 1, 1): Decimal("2.62"),
+    date(2026, 7, 1): Decimal("2.62"),
+}
+LATE_PENALTY_MARGIN = Decimal("10")
+
+
+def _rate_of_half_year(rates: dict[date, Decimal], day: date) -> Decimal | None:
+    start = date(day.year, 1 if day.month <= 6 else 7, 1)
+    return rates.get(start)
+
+
+def late_penalty_rate(day: date) -> Decimal | None:
+    """The late-penalty annual rate (percent) for invoices issued on ``day``; None when not published yet."""
+    ecb = _rate_of_half_year(ECB_REFINANCING_RATES, day)
+    if ecb is None:
+        return None
+    floor = _rate_of_half_year(LEGAL_INTEREST_RATES, day)
+    rate = ecb + LATE_PENALTY_MARGIN
+    return max(rate, 3 * floor) if floor is not None else rate
+
+
+def late_penalty_mention_on(day: date) -> str:
+    """The mention for an invoice issued on ``day``, with its rate when known (« 12,15 % »)."""
+    rate = late_penalty_rate(day)
+    return late_penalty_mention(f"{rate:.2f} %".replace(".", ",") if rate is not None else None)
 
 
 def late_penalty_mention(annual_rate_percent: str | None = None) -> str:

@@ -8,24 +8,29 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.platform import events
 from marketplace.db import utcnow
 from marketplace.domain import WeekSlots
 from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
 from marketplace.models.contracts import Contract, ContractBooking
 from marketplace.models.missions import Application
+from marketplace.platform import events
 from marketplace.services.contracts import bookings
 from marketplace.services.matching import facade as matching
 from marketplace.services.missions import hiring
-from tests.factories import ApplicationFactory, FreelancerProfileFactory, MissionFactory, SmeUserFactory
+from tests.factories import (
+    ApplicationFactory,
+    FreelancerProfileFactory,
+    MissionFactory,
+    SmeUserFactory,
+)
 
 
 @contextmanager
 def status_changes():
     seen = []
 
-    def receiver(sender, application, old, new):
+    def receiver(sender, application, old, new, **_):
         seen.append((application.id, old, new))
 
     with events.application_status_changed.connected_to(receiver):
@@ -121,7 +126,7 @@ def test_declining_needs_a_message_which_the_freelancer_receives(app_ctx, db_ses
     assert entry.reason == "Merci, nous avons retenu un profil plus proche."
 
 
-def test_accepting_records_the_decision_tells_both_sides_and_books_nothing(app_ctx, db_session, mission, sme_user, outbox):
+def test_accepting_records_the_decision_drafts_the_contract_and_books_nothing(app_ctx, db_session, mission, sme_user, outbox):
     member = SmeUserFactory(company=sme_user.company, company_role="member", email="member@pme-a.test")
     application = ApplicationFactory(mission=mission)
     with status_changes() as seen:
@@ -131,11 +136,13 @@ def test_accepting_records_the_decision_tells_both_sides_and_books_nothing(app_c
     assert seen == [(application.id, "applied", "accepted")]
     freelancer_mail = outbox.last_to(application.freelancer.user.email)
     assert "a retenu votre candidature" in freelancer_mail.subject
-    assert "Rien n'est encore réservé" in freelancer_mail.body_text
+    assert "Rien n'est réservé dans votre semaine" in freelancer_mail.body_text
+    assert "/freelance/contrats" in freelancer_mail.body_text
     assert "Vous avez retenu" in outbox.last_to(member.email).body_text
     assert f"{member.display_name} a retenu" in outbox.last_to(sme_user.email).body_text
     assert db_session.scalar(select(func.count()).select_from(ContractBooking)) == 0
-    assert db_session.scalar(select(func.count()).select_from(Contract)) == 0
+    contract = db_session.scalar(select(Contract))
+    assert contract.application_id == application.id and contract.status == "draft"
     assert db_session.scalar(select(AuditLog.actor_id).where(AuditLog.action == "application.accepted")) == member.id
 
 

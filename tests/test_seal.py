@@ -22,7 +22,12 @@ from pypdf.generic import DictionaryObject, NameObject, StreamObject
 
 from marketplace.errors import ConfigurationError
 from marketplace.platform import seal
-from marketplace.platform.seal import clear_identity_cache, load_identity, seal_pdf, verify_seal
+from marketplace.platform.seal import (
+    clear_identity_cache,
+    load_identity,
+    seal_pdf,
+    verify_seal,
+)
 
 REASON = "Contrat de cadrage signé par les deux parties"
 

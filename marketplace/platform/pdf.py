@@ -190,3 +190,29 @@ def _page_png(pdf: bytes, page: int, width: int) -> bytes | None:
         return out.getvalue()
     finally:
         document.close()
+
+
+def append_pages(original: bytes, *more: bytes) -> bytes:
+    """``original`` with the pages of ``more`` added as an incremental update.
+
+    The original bytes stay the file's exact prefix: cutting the result at the length of
+    ``original`` gives it back, so a signed document's hash can still be checked.
+    """
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(BytesIO(original), incremental=True)
+    for pdf in more:
+        for page in PdfReader(BytesIO(pdf)).pages:
+            writer.add_page(page)
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def render_document_template(name: str, **context: Any) -> str:
+    """A document template rendered from the application's templates, without the request's
+    context (no logged-in user, no flashed messages): documents are the same whoever or
+    whatever — a request or a job — renders them."""
+    from flask import current_app
+
+    return current_app.jinja_env.get_template(name).render(**context)

@@ -125,6 +125,19 @@ def load_identity(config: Mapping, instance_path: Path) -> SealIdentity:
     return identity
 
 
+def configured_identity() -> SealIdentity:
+    """The identity the running application is configured with (jobs call this)."""
+    from flask import current_app
+
+    config = current_app.config
+    if config.get("MARKETPLACE_ENV") == "production" and not config.get("SEAL_KEY_PATH"):
+        raise ConfigurationError(
+            "En production, le cachet des contrats exige SEAL_KEY_PATH et SEAL_CERT_PATH (clé et certificat "
+            "de la plateforme) : le certificat autosigné ne sert qu'au mode embarqué."
+        )
+    return load_identity(config, Path(current_app.instance_path))
+
+
 def clear_identity_cache() -> None:
     """Forget the loaded identities (tests; a rotated key is read on the next call)."""
     with _identities_lock:

@@ -123,19 +123,20 @@ def sme_recipients(mission: Mission, actor: User | None) -> list[User]:
 
 def _change(
     session: Session, application: Application, actor: User | None, new: ApplicationStatus, action: str,
-    *, message: str | None = None,
+    *, message: str | None = None, now: datetime | None = None,
 ) -> str:
     old = application.status
+    now = now or utcnow()
     application.status = new.value
-    application.decided_at = utcnow()
+    application.decided_at = now
     application.decided_by_id = actor.id if actor is not None else None
     if message is not None:
         application.sme_message = message
     session.flush()
-    record(session, actor, f"application.{action}", application, reason=message, details={
+    record(session, actor, f"application.{action}", application, reason=message, at=now, details={
         "mission_id": application.mission_id, "freelancer_id": application.freelancer_id, "old": old, "new": new.value,
     })
-    events.application_status_changed.send(session, application=application, old=old, new=new.value)
+    events.application_status_changed.send(session, application=application, old=old, new=new.value, actor=actor, at=now)
     return old
 
 
@@ -211,8 +212,8 @@ def decline(session: Session, application: Application, actor: User | None, mess
     return application
 
 
-def accept(session: Session, application: Application, actor: User) -> Application:
-    """Record the choice of this freelancer and tell both sides; nothing is booked yet.
+def accept(session: Session, application: Application, actor: User, now: datetime | None = None) -> Application:
+    """Record the choice of this freelancer and tell both sides; the contract is drafted, nothing is booked yet.
 
     Decisions on one mission are serialised by a row lock on the mission, and a partial
     unique index keeps one accepted application per mission: of two SME members
@@ -239,18 +240,20 @@ def accept(session: Session, application: Application, actor: User) -> Applicati
     matching.snapshot_application(session, application)  # the score as it stood when chosen
     try:
         with session.begin_nested():
-            _change(session, application, actor, ApplicationStatus.ACCEPTED, "accepted")
+            _change(session, application, actor, ApplicationStatus.ACCEPTED, "accepted", now=now)
     except IntegrityError as exc:  # another transaction accepted someone a moment ago
         raise DomainError("Un autre membre de votre équipe vient de retenir un freelance pour cette mission.") from exc
     agreed = rhythm(mission, application.offered_weekdays)
     _mail_freelancer(session, application, "sme_application_accepted",
-                     f"{mission.company.legal_name} a retenu votre candidature : {mission.title}", rhythm=agreed)
+                     f"{mission.company.legal_name} a retenu votre candidature : {mission.title}", rhythm=agreed,
+                     contracts_url=external_url("freelancer.contracts"))
     for person in sme_recipients(mission, actor):
         mail.send(
             session, to=person.email, subject=f"Vous avez retenu {profile.display_name} : {mission.title}",
             template="sme_application_accepted_company", user_id=person.id, person=person, actor=actor,
             application=application, mission=mission, freelancer=profile, rhythm=agreed,
             mission_url=external_url("sme.mission", mission_id=mission.id),
+            contracts_url=external_url("sme.contracts"),
         )
     return application
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from marketplace.models.contracts import ContractStatus
 from marketplace.models.missions import Application, ApplicationStatus
 from marketplace.platform import events, mail
 from marketplace.platform.links import external_url
@@ -27,3 +28,17 @@ def _tell_the_company_about_an_application(
             rhythm=rhythm(mission, application.offered_weekdays),
             url=external_url("sme.application", application_id=application.id),
         )
+
+
+@events.contract_status_changed.connect
+def _reopen_the_choice_when_a_contract_is_abandoned(
+    session: Session, contract, old: str, new: str, party: str | None = None, **_: object
+) -> None:
+    """A contract abandoned before signature frees the mission's choice: the SME may accept someone else."""
+    if new != ContractStatus.CANCELLED.value or contract.application is None:
+        return
+    application = contract.application
+    if application.status == ApplicationStatus.ACCEPTED.value:
+        application.status = (ApplicationStatus.WITHDRAWN if party == "freelancer" else ApplicationStatus.DECLINED).value
+        application.sme_message = contract.end_reason
+        session.flush()
