@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -24,6 +25,7 @@ from marketplace.models._mixins import Timestamps
 if TYPE_CHECKING:
     from marketplace.models.companies import Company
     from marketplace.models.contracts import Contract
+    from marketplace.models.documents import Document
     from marketplace.models.freelancers import FreelancerProfile
 
 
@@ -38,16 +40,22 @@ class InvoiceKind(StrEnum):
 
 
 class InvoiceStatus(StrEnum):
-    ISSUED = "issued"
+    """Where an invoice's payment stands (« en retard » is derived from the due date, never stored)."""
+
+    ISSUED = "issued"          # to pay
+    PROCESSING = "processing"  # a SEPA debit under way
     PAID = "paid"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
+    FAILED = "failed"          # the last payment attempt failed: still to pay
+    REFUNDED = "refunded"      # paid, then wholly refunded
+    CANCELLED = "cancelled"    # cancelled by a credit note
 
 
 INVOICE_STATUS_LABELS = {
-    InvoiceStatus.ISSUED: "Émise",
+    InvoiceStatus.ISSUED: "À payer",
+    InvoiceStatus.PROCESSING: "Paiement en cours",
     InvoiceStatus.PAID: "Payée",
-    InvoiceStatus.OVERDUE: "En retard",
+    InvoiceStatus.FAILED: "Paiement échoué",
+    InvoiceStatus.REFUNDED: "Remboursée",
     InvoiceStatus.CANCELLED: "Annulée par avoir",
 }
 
@@ -78,16 +86,20 @@ class Invoice(Timestamps, Base):
         enum_check("status", InvoiceStatus),
         UniqueConstraint("series_id", "number"),
         UniqueConstraint("series_id", "sequence"),
-        # One invoice per contract, month and issuer; credit notes are extra documents.
+        # One live invoice per contract, month and issuer: a cancelled one (by a credit note)
+        # does not count, so a corrected invoice can follow; credit notes are extra documents.
         Index(
-            "uq_invoices_contract_month_issuer",
+            "uq_invoices_live_contract_month_issuer",
             "contract_id",
             "month",
             "issuer_kind",
             unique=True,
-            sqlite_where=text("kind = 'invoice'"),
-            postgresql_where=text("kind = 'invoice'"),
+            sqlite_where=text("kind = 'invoice' AND status <> 'cancelled'"),
+            postgresql_where=text("kind = 'invoice' AND status <> 'cancelled'"),
         ),
+        # A credit note cancels one invoice, once.
+        Index("uq_invoices_one_credit_note", "credited_invoice_id", unique=True,
+              sqlite_where=text("kind = 'credit_note'"), postgresql_where=text("kind = 'credit_note'")),
         CheckConstraint("total_ttc_cents = total_ht_cents + total_vat_cents", name="totals_add_up"),
     )
 
@@ -102,6 +114,8 @@ class Invoice(Timestamps, Base):
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="RESTRICT"))
     timesheet_id: Mapped[int | None] = mapped_column(ForeignKey("timesheets.id", ondelete="RESTRICT"))
     credited_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"))
+    # The platform's fee invoice: the freelancer invoice its fee is computed on.
+    related_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="RESTRICT"), index=True)
     month: Mapped[date | None]
     issue_date: Mapped[date]
     due_date: Mapped[date]
@@ -112,17 +126,30 @@ class Invoice(Timestamps, Base):
     total_vat_cents: Mapped[int]
     total_ttc_cents: Mapped[int]
     vat_mention: Mapped[str | None] = mapped_column(String(255))
+    vat_debits_option: Mapped[bool] = mapped_column(default=False)  # « Option pour le paiement … d'après les débits »
     # Seller and buyer as printed, frozen at issue time.
     seller: Mapped[dict[str, Any]] = mapped_column(default=dict)
     buyer: Mapped[dict[str, Any]] = mapped_column(default=dict)
     notes: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(10), default=InvoiceStatus.ISSUED.value, index=True)
-    pdf_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+    pdf_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="RESTRICT"))
+    # The CII XML (EN16931), built and checked against the XSD when the invoice is issued;
+    # the Factur-X PDF embeds exactly these bytes.
+    cii_xml: Mapped[bytes | None] = mapped_column(LargeBinary)
+    issued_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
+    # The freelancer contests an invoice issued in their name (mandate); the admin resolves it.
+    contested_at: Mapped[datetime | None]
+    contest_reason: Mapped[str | None] = mapped_column(Text)
+    contest_resolved_at: Mapped[datetime | None]
+    contest_resolution: Mapped[str | None] = mapped_column(Text)
 
     lines: Mapped[list["InvoiceLine"]] = relationship(
         back_populates="invoice", cascade="all, delete-orphan", order_by="InvoiceLine.position"
     )
+    pdf_document: Mapped["Document | None"] = relationship(foreign_keys=[pdf_document_id])
+    credited_invoice: Mapped["Invoice | None"] = relationship(remote_side=[id], foreign_keys=[credited_invoice_id])
+    related_invoice: Mapped["Invoice | None"] = relationship(remote_side=[id], foreign_keys=[related_invoice_id])
     company: Mapped["Company | None"] = relationship()
     freelancer: Mapped["FreelancerProfile | None"] = relationship()
     contract: Mapped["Contract | None"] = relationship()
@@ -173,7 +200,7 @@ class InvoiceLine(Base):
 
 
 class BillingRun(Timestamps, Base):
-    """The monthly billing of one month: recorded first, run by a job, resumable."""
+    """The billing of one month: recorded first, fanned out as one job per contract, resumable."""
 
     __tablename__ = "billing_runs"
     __table_args__ = (
@@ -188,3 +215,30 @@ class BillingRun(Timestamps, Base):
     finished_at: Mapped[datetime | None]
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class BillingItemStatus(StrEnum):
+    PENDING = "pending"
+    ISSUED = "issued"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+class BillingRunItem(Timestamps, Base):
+    """One contract of a month's run: what it gave (issued, skipped with the reason, failed)."""
+
+    __tablename__ = "billing_run_items"
+    __table_args__ = (
+        enum_check("status", BillingItemStatus),
+        UniqueConstraint("run_id", "contract_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("billing_runs.id", ondelete="CASCADE"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(10), default=BillingItemStatus.PENDING.value, index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"))
+    attempts: Mapped[int] = mapped_column(default=0)
+
+    contract: Mapped["Contract"] = relationship()

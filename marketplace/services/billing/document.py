@@ -76,8 +76,11 @@ class InvoiceLine:
     unit_price_cents: int  # daily rate excluding VAT
     vat_category: VatCategory
     vat_rate_bp: int  # 2000 = 20 %
+    unit: str = "DAY"  # UN/ECE rec. 20: DAY, or C62 (« unité ») for a flat fee
 
     def __post_init__(self) -> None:
+        if self.unit not in ("DAY", "C62"):
+            raise ValueError(f"unsupported unit {self.unit!r}")
         if self.quantity_centi <= 0:
             raise ValueError("quantity must be positive (a credit note is a document type, not a sign)")
         if self.unit_price_cents < 0:

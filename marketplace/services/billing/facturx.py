@@ -111,7 +111,7 @@ def data_dict(doc: InvoiceDocument) -> dict[str, Any]:
                 "BT-126": str(index),
                 "BT-153": line.description,
                 "BT-129": _quantity(line.quantity_centi),
-                "BT-130": DAY_UNIT,
+                "BT-130": line.unit,
                 "BT-146": _amount(line.unit_price_cents),
                 "BT-131": _amount(net),
                 "BT-151": line.vat_category,
@@ -198,12 +198,12 @@ def facturx_pdf(
 ) -> bytes:
     """The Factur-X PDF/A-3 of a document: the rendered template with its XML embedded."""
     import facturx
-    from flask import current_app, render_template
+    from flask import current_app
 
-    from marketplace.platform.pdf import html_to_pdf
+    from marketplace.platform.pdf import html_to_pdf, render_document_template
 
     xml = xml if xml is not None else cii_xml(doc)
-    html = render_template(html_template, **template_context(doc))
+    html = render_document_template(html_template, **template_context(doc))
     # The stylesheet is static: read as is, and parsed once per process by html_to_pdf.
     css, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, css_template)
     pdf = html_to_pdf(html, pdf_variant="pdf/a-3b", stylesheet=css)

@@ -21,7 +21,10 @@ from marketplace.platform.identifiers import (
     validate_iban,
     validate_siret,
 )
-from marketplace.services.profiles.rules import MAX_OFF_PLATFORM_TURNOVER_CENTS
+from marketplace.services.profiles.rules import (
+    MAX_OFF_PLATFORM_TURNOVER_CENTS,
+    MAX_SHARE_CAPITAL_CENTS,
+)
 from marketplace.services.profiles.steps import (
     Edit,
     StepResult,
@@ -44,6 +47,8 @@ class BusinessData:
     billing_postal_code: str = ""
     billing_city: str = ""
     off_platform_turnover_cents: int | None = None
+    share_capital_cents: int | None = None  # EURL, SASU: printed on invoices with the RCS city
+    rcs_city: str = ""
 
 
 def save_business(
@@ -116,6 +121,11 @@ def save_business(
     else:
         edit.set("billing_postal_code", postal_code)
     edit.set("billing_city", one_line(data.billing_city, 120))
+    if data.share_capital_cents is not None and not 0 < data.share_capital_cents <= MAX_SHARE_CAPITAL_CENTS:
+        edit.fail(DomainError(f"Indiquez un capital entre 1 € et {euros(MAX_SHARE_CAPITAL_CENTS)}.", "share_capital"))
+    else:
+        edit.set("share_capital_cents", data.share_capital_cents)
+    edit.set("rcs_city", one_line(data.rcs_city, 120) or None)
     if data.off_platform_turnover_cents is not None:
         if not 0 <= data.off_platform_turnover_cents <= MAX_OFF_PLATFORM_TURNOVER_CENTS:
             edit.fail(DomainError(

@@ -1,4 +1,6 @@
-"""Monthly activity reports (CRA): days declared by the freelancer, approved by the SME.
+"""Monthly activity reports (CRA): dates worked, sent, approved or disputed, corrected by versions.
 
-* :mod:`.queries` — what the dashboards show.
+* :mod:`.month` — the calendar of a contract's month (weekdays, public holidays, the cap);
+* :mod:`.reports` — open, fill, send, approve, dispute, correct; the daily auto-approval;
+* :mod:`.queries` — what lists and dashboards show.
 """
