@@ -438,15 +438,11 @@ class StripeGateway:
         if refund_application_fee:
             params["refund_application_fee"] = True
         _add_metadata(params, metadata)
-        refund = self._post(self._client.v1.refunds.create, params, idempotency_key)
-        return RefundResult(
-            id=refund["id"],
-            status=refund.get("status") or "pending",
-            amount_cents=int(refund["amount"]),
-            payment_intent_id=_id_of(refund.get("payment_intent")),
-            failure_reason=refund.get("failure_reason"),
-            transfer_reversal=_id_of(refund.get("transfer_reversal")),
-        )
+        return _refund_result(self._post(self._client.v1.refunds.create, params, idempotency_key))
+
+    def retrieve_refund(self, refund_id: str) -> RefundResult:
+        """A refund's current state (a SEPA refund settles days later)."""
+        return _refund_result(self._get(self._client.v1.refunds.retrieve, refund_id))
 
     # --- connected accounts (freelancers) -----------------------------------------
 
@@ -688,6 +684,17 @@ def _charge_result(intent: Mapping[str, Any]) -> ChargeResult:
         failure_message=failure_message(code) if status is ChargeStatus.FAILED else None,
         latest_charge=_id_of(intent.get("latest_charge")),
         provider_status=provider_status,
+    )
+
+
+def _refund_result(refund: Mapping[str, Any]) -> RefundResult:
+    return RefundResult(
+        id=refund["id"],
+        status=refund.get("status") or "pending",
+        amount_cents=int(refund["amount"]),
+        payment_intent_id=_id_of(refund.get("payment_intent")),
+        failure_reason=refund.get("failure_reason"),
+        transfer_reversal=_id_of(refund.get("transfer_reversal")),
     )
 
 

@@ -24,7 +24,11 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.platform.stripe_adapter import ChargeStatus, InvalidSignature, StripeGateway
+from marketplace.platform.stripe_adapter import (
+    ChargeStatus,
+    InvalidSignature,
+    StripeGateway,
+)
 from tests.payments.support import http_call
 
 pytestmark = pytest.mark.localstripe
