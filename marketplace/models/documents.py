@@ -46,7 +46,8 @@ class Document(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    profile_id: Mapped[int | None] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: contract and invoice PDFs carry the profile and must outlive it (privacy erasure deletes the rest).
+    profile_id: Mapped[int | None] = mapped_column(ForeignKey("freelancer_profiles.id", ondelete="RESTRICT"), index=True)
     # Set on documents an SME may read (its contracts, the invoices it receives).
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
     kind: Mapped[str] = mapped_column(String(24))

@@ -64,6 +64,8 @@ class User(UserMixin, Timestamps, Base):
     # invalidates "remember me" cookies, which carry it through get_id().
     login_nonce: Mapped[str] = mapped_column(String(16), default=_new_nonce)
     last_login_at: Mapped[datetime | None]
+    # Set when the account's personal data was erased (services/privacy): it never logs in again.
+    erased_at: Mapped[datetime | None]
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="RESTRICT"), index=True)
     company_role: Mapped[str | None] = mapped_column(String(10))
 

@@ -70,6 +70,15 @@ def outbox_dir() -> Path:
     return Path(current_app.instance_path) / "outbox"
 
 
+def remove_copy(outbox_path: str | None) -> None:
+    """Delete the ``.eml`` copy an e-mail left in the outbox folder (erasure, log retention)."""
+    if not outbox_path:
+        return
+    path = Path(outbox_path)
+    if path.parent == outbox_dir():  # only ever our own folder's files
+        path.unlink(missing_ok=True)
+
+
 @jobs.job("mail.deliver")
 def deliver(session: Session, email_id: int) -> OutboundEmail | None:
     """Deliver one recorded e-mail once; a second call does nothing."""

@@ -249,6 +249,25 @@ def read(document: Document) -> bytes:
     return path_of(document).read_bytes()
 
 
+def store_bytes(content: bytes) -> str:
+    """Keep bytes that are no Document (a data export archive) under a new random key; returns it."""
+    return _write(content)
+
+
+def path_of_key(key: str) -> Path:
+    """Where the file stored under ``key`` lives."""
+    return upload_root() / key[:2] / key
+
+
+def remove(key: str) -> bool:
+    """Delete the file stored under ``key`` (erasure, expiry); False when it was already gone."""
+    try:
+        path_of_key(key).unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
 def can_read(user: User, document: Document) -> bool:
     """Owners, the freelancer profile and SME it belongs to, and admins."""
     if user is None or not user.is_authenticated:
