@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from marketplace.domain import WeekSlots
 from marketplace.matching.model import MatchModel
-from marketplace.models.matching import MatcherModel
 from marketplace.models.contracts import Contract, ContractBooking
+from marketplace.models.matching import MatcherModel
 from marketplace.models.missions import ApplicationStatus
 from marketplace.services.contracts import bookings
 from marketplace.services.matching import facade as matching
@@ -111,8 +111,8 @@ def test_retraining_on_outcomes_swaps_the_model(app, app_ctx, db_session):
 
 
 def test_retraining_runs_as_a_job(app_ctx, db_session):
-    from marketplace.platform import jobs
     from marketplace.db import commit
+    from marketplace.platform import jobs
 
     intent = jobs.enqueue(db_session, "matching.retrain")
     commit(db_session)

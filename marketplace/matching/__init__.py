@@ -13,6 +13,11 @@ jobs and the CLI.
     matches = index.top_k(mission, 20)             # SME: ranked, explained shortlist
     for_you = index.rank_missions(fid, open_missions, 10)  # freelancer: "missions pour vous"
 
+    missions = MissionIndex.build(open_missions)   # open missions, analysed once
+    for_you = missions.rank_for(index, fid, 10)    # same result, no loop over missions
+    snapshot.write(path, snapshot.dump(index, missions))  # job: prepared indexes, versioned
+    loaded = snapshot.load(path)                   # any process: memory-mapped, in milliseconds
+
     store = ModelStore(backend)                    # versions in the database (or a folder)
     store.refit(pairs_from_outcomes(outcomes))     # RQ job: all outcomes so far, idempotent
 
@@ -20,13 +25,20 @@ Modules: `records` (records, exchange format), `text` (French analysis, needs
 taxonomy), `constraints` (hard rules, French reasons), `features` (pair features),
 `model` (the scikit-learn model and its artifact), `training` (fitting,
 cross-validation), `store` (versions, validated refit, atomic swap), `index`
-(column-wise index, top-K), `explain` (French breakdowns), `ranking` (one entry
+(column-wise index, top-K), `missions` (the open missions, column-wise), `snapshot`
+(the prepared indexes as one memory-mappable file), `explain` (French breakdowns), `ranking` (one entry
 point), `evaluation` (metrics), `cli` (console commands).
 """
 
 from marketplace.matching.constraints import exclusion_reason, is_eligible
 from marketplace.matching.explain import Explanation, ExplanationItem
-from marketplace.matching.index import Match, ProfileIndex
+from marketplace.matching.index import (
+    AnalysedText,
+    Match,
+    ProfileIndex,
+    analyse_missions,
+)
+from marketplace.matching.missions import MissionIndex
 from marketplace.matching.model import OUTCOME_GRADES, MatchModel, packaged_model
 from marketplace.matching.ranking import rank, rank_file, rank_missions
 from marketplace.matching.records import (
@@ -46,6 +58,9 @@ from marketplace.matching.training import fit_model, pairs_from_outcomes
 
 __all__ = [
     "OUTCOME_GRADES",
+    "AnalysedText",
+    "MissionIndex",
+    "analyse_missions",
     "Explanation",
     "ExplanationItem",
     "FreelancerRecord",

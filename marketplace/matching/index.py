@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,13 +40,18 @@ from marketplace.matching.features import (
 from marketplace.matching.model import MatchModel, ModelSource, resolve_model
 from marketplace.matching.records import FreelancerRecord, MissionRecord
 from marketplace.matching.text import (
+    HASH_FEATURES,
     NEED_CODES,
     NEED_DIMENSION,
     NEED_INDEX,
     analyse_texts,
 )
 
-__all__ = ["Match", "ProfileIndex"]
+__all__ = ["AnalysedText", "Match", "ProfileIndex", "analyse_missions"]
+
+# Bump when the index's columns or their meaning change: snapshots of another layout
+# are not loaded (see `marketplace.matching.snapshot`).
+INDEX_LAYOUT_VERSION = 1
 
 _DIM_OF_NEED = np.array([SKILL_CODES.index(NEED_DIMENSION[c]) for c in NEED_CODES])
 assert len(NEED_CODES) <= 64, "the needs bitmask is one uint64 word"
@@ -101,6 +106,20 @@ class _Vocabulary:
             for pos, code in enumerate(self.codes)
             if pos // 64 < len(words) and int(words[pos // 64]) >> (pos % 64) & 1
         ]
+
+
+@dataclass(frozen=True)
+class AnalysedText:
+    """A mission text once analysed: its needs and its binary hashed term row (1 × H CSR)."""
+
+    needs: frozenset[str]
+    text: sp.csr_matrix
+
+
+def analyse_missions(missions: Sequence[MissionRecord]) -> list[AnalysedText]:
+    """The analysed texts of missions, in one batch (a row is the same as analysed alone)."""
+    needs, text = analyse_texts([m.text for m in missions])
+    return [AnalysedText(n, text[i]) for i, n in enumerate(needs)]
 
 
 @dataclass
@@ -244,6 +263,83 @@ class ProfileIndex:
         """The row number of a freelancer (KeyError when unknown)."""
         return self._require(freelancer_id)
 
+    def profile_view(self, freelancer_id: str, idf: np.ndarray) -> ProfileView:
+        """One profile's columns as scalars, for scoring it against many missions at once."""
+        with self._lock:
+            row = self._require(freelancer_id)
+            c = self._cols
+            text = self._sparse()
+            return ProfileView(
+                row=row,
+                vetted=bool(c["vetted"][row]),
+                years=float(c["years"][row]),
+                rate_cents=int(c["rate_cents"][row]),
+                max_half=int(c["max_half"][row]),
+                free_bits=int(c["avail_bits"][row] & ~c["booked_bits"][row]),
+                mode=int(c["mode"][row]),
+                lat=float(c["lat"][row]),
+                lon=float(c["lon"][row]),
+                mobility_km=float(c["mobility_km"][row]),
+                skills=c["skills"][row].astype(np.float64),
+                need_bits=int(c["need_bits"][row]),
+                need_dims=int(c["need_dims"][row]),
+                tools=frozenset(self._tools_vocab.decode(self._tools[row])),
+                sectors=frozenset(self._sector_vocab.decode(self._sectors[row])),
+                terms=text.indices[text.indptr[row] : text.indptr[row + 1]].copy(),
+                text_norm=float(self._row_norms(text, idf)[row]),
+            )
+
+    # ------------------------------------------------------------------ snapshots
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The index as named arrays and a JSON-able header (dead rows dropped first)."""
+        with self._lock:
+            if self._n != len(self._row):
+                self.compact()
+            text = self._sparse()
+            n = self._n
+            arrays = {f"col.{name}": arr[:n] for name, arr in self._cols.items()}
+            arrays["tools"] = self._tools[:n]
+            arrays["sectors"] = self._sectors[:n]
+            arrays["text.data"] = text.data
+            arrays["text.indices"] = text.indices
+            arrays["text.indptr"] = text.indptr
+            header = {
+                "rows": n,
+                "text_columns": int(text.shape[1]) if text.shape[0] else HASH_FEATURES,
+                "ids": list(self._ids),
+                "tools_vocab": list(self._tools_vocab.codes),
+                "sectors_vocab": list(self._sector_vocab.codes),
+            }
+            return arrays, header
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, np.ndarray], header: Mapping[str, Any], model: MatchModel | ModelSource | None = None
+    ) -> ProfileIndex:
+        """The index `to_arrays` described; the arrays are used as they are (memory-mapped ones too).
+
+        The arrays must be writable (a copy-on-write mapping will do): updates write rows in place.
+        """
+        index = cls(model)
+        n = int(header["rows"])
+        if n == 0:
+            return index
+        index._cols = {name: arrays[f"col.{name}"] for name in _COLUMNS}
+        index._tools, index._sectors = arrays["tools"], arrays["sectors"]
+        index._cap = index._n = n
+        for vocab, codes in ((index._tools_vocab, header["tools_vocab"]), (index._sector_vocab, header["sectors_vocab"])):
+            for code in codes:
+                vocab.add(code)
+        index._text = sp.csr_matrix(
+            (arrays["text.data"], arrays["text.indices"], arrays["text.indptr"]),
+            shape=(n, int(header["text_columns"])),
+            copy=False,
+        )
+        index._ids = [str(i) for i in header["ids"]]
+        index._row = {fid: r for r, fid in enumerate(index._ids)}
+        return index
+
     def _require(self, freelancer_id: str) -> int:
         try:
             return self._row[str(freelancer_id)]
@@ -331,9 +427,16 @@ class ProfileIndex:
     def _model(self) -> MatchModel:
         return resolve_model(self._model_source)
 
-    def prepare(self, mission: MissionRecord) -> _Query:
-        """The mission as masks and vectors over this index's vocabularies."""
-        (needs,), text = analyse_texts([mission.text])
+    def prepare(self, mission: MissionRecord, analysed: AnalysedText | None = None) -> _Query:
+        """The mission as masks and vectors over this index's vocabularies.
+
+        ``analysed``: the mission's text already analysed (kept by a `MissionIndex`);
+        the text is analysed here otherwise — the costly part of a query.
+        """
+        if analysed is None:
+            (needs,), text = analyse_texts([mission.text])
+        else:
+            needs, text = analysed.needs, analysed.text
         need_idx = np.array(sorted(NEED_INDEX[c] for c in needs), dtype=np.int64)
         need_dims = np.zeros(len(SKILL_CODES), dtype=bool)
         need_dims[_DIM_OF_NEED[need_idx]] = True
@@ -475,12 +578,18 @@ class ProfileIndex:
         return cached[1]
 
     def top_k(
-        self, mission: MissionRecord, k: int = 20, *, explain: bool = True, ids: Iterable[str] | None = None
+        self,
+        mission: MissionRecord,
+        k: int = 20,
+        *,
+        explain: bool = True,
+        ids: Iterable[str] | None = None,
+        analysed: AnalysedText | None = None,
     ) -> list[Match]:
         """The K best eligible freelancers for a mission (or among ``ids``), best first."""
         model = self._model()
         with self._lock:
-            q = self.prepare(mission)
+            q = self.prepare(mission, analysed)
             if ids is None:
                 rows = self.eligible_rows(q)
             else:
@@ -506,11 +615,13 @@ class ProfileIndex:
                 self._explain(q, rows[top], X[top], matches, model)
             return matches
 
-    def scores(self, mission: MissionRecord, ids: Iterable[str] | None = None) -> dict[str, float]:
+    def scores(
+        self, mission: MissionRecord, ids: Iterable[str] | None = None, analysed: AnalysedText | None = None
+    ) -> dict[str, float]:
         """Raw model score of every eligible profile (or of the given ids when eligible)."""
         model = self._model()
         with self._lock:
-            q = self.prepare(mission)
+            q = self.prepare(mission, analysed)
             rows = self.eligible_rows(q)
             if ids is not None:
                 wanted = {self._row[i] for i in map(str, ids) if i in self._row}
@@ -528,22 +639,54 @@ class ProfileIndex:
         *,
         explain: bool = True,
         model: MatchModel | ModelSource | None = None,
+        analysed: Mapping[str, AnalysedText] | None = None,
     ) -> list[Match]:
-        """Missions this freelancer is eligible for, best first, worded for the freelancer."""
+        """Missions this freelancer is eligible for, best first, worded for the freelancer.
+
+        ``analysed``: texts already analysed, by mission id (the others are analysed here).
+        For many missions, `MissionIndex.rank_for` gives the same result without a
+        Python loop over the missions.
+        """
 
         scorer = resolve_model(model) if model is not None else self._model()
+        analysed = analysed or {}
         with self._lock:
             row = self._require(freelancer_id)
-            one = np.array([row])
             found = []
             for mission in missions:
-                q = self.prepare(mission)
-                if len(self.eligible_rows(q, one)):
-                    X = self.features(q, one, scorer.idf)
-                    found.append((float(scorer.raw_scores(X)[0]), mission.id, q, X))
-            found.sort(key=lambda t: (-t[0], t[1]))
+                scored = self.score_mission(row, mission, scorer, analysed.get(mission.id))
+                if scored is not None:
+                    found.append(scored)
+            return self.mission_matches(row, found, k, scorer, explain=explain)
+
+    def score_mission(
+        self, row: int, mission: MissionRecord, scorer: MatchModel, analysed: AnalysedText | None = None
+    ) -> tuple[float, str, _Query, np.ndarray] | None:
+        """(raw score, mission id, query, features) of one profile row for a mission; None if ineligible."""
+        with self._lock:
+            one = np.array([row])
+            q = self.prepare(mission, analysed)
+            if not len(self.eligible_rows(q, one)):
+                return None
+            X = self.features(q, one, scorer.idf)
+            return float(scorer.raw_scores(X)[0]), mission.id, q, X
+
+    def mission_matches(
+        self,
+        row: int,
+        found: list[tuple[float, str, _Query, np.ndarray]],
+        k: int,
+        scorer: MatchModel,
+        *,
+        explain: bool = True,
+    ) -> list[Match]:
+        """The best ``k`` of scored missions (`score_mission`), ties by id, explained for the freelancer."""
+        with self._lock:
+            kept = sorted(found, key=lambda t: (-t[0], t[1]))[: max(k, 0)]
+            if explain and kept:
+                contributions = scorer.contributions_each(np.vstack([X for *_, X in kept]))
             matches = []
-            for raw, mission_id, q, X in found[: max(k, 0)]:
+            for i, (raw, mission_id, q, _X) in enumerate(kept):
                 score = int(scorer.to_points(np.array([raw]))[0])
                 match = Match(id=mission_id, score=score, raw=raw)
                 if explain:
@@ -551,7 +694,7 @@ class ProfileIndex:
                     match.explanation = explain_pair(
                         q.mission,
                         match.facts,
-                        scorer.contributions(X)[0],
+                        contributions[i],
                         score,
                         audience="freelancer",
                         base=scorer.base_points,
@@ -590,6 +733,29 @@ class ProfileIndex:
             "needs_asked": sorted(q.needs, key=NEED_INDEX.__getitem__),
             "needs_shown": sorted(shown, key=NEED_INDEX.__getitem__),
         }
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """One profile's columns (radians for the coordinates, NaN when unknown)."""
+
+    row: int
+    vetted: bool
+    years: float
+    rate_cents: int
+    max_half: int
+    free_bits: int
+    mode: int
+    lat: float
+    lon: float
+    mobility_km: float
+    skills: np.ndarray
+    need_bits: int
+    need_dims: int
+    tools: frozenset[str]
+    sectors: frozenset[str]
+    terms: np.ndarray  # hashed term columns of the bio
+    text_norm: float  # IDF-weighted norm of the bio (as the text similarity uses it)
 
 
 @dataclass(frozen=True)

@@ -272,7 +272,20 @@ class MatchModel:
         The points of a pair sum to its score minus the score of the average pair
         (exactly: the linear contributions are rescaled by the secant of the link).
         """
+        return self._contributions_of(self._columns.transform(X))
+
+    def contributions_each(self, X: np.ndarray) -> list[dict[str, float]]:
+        """``[self.contributions(X[i : i + 1])[0] for i in range(len(X))]``, with one transform.
+
+        Pair by pair, exactly as when each row is explained alone (the transform works
+        element-wise; the per-group sums are taken one row at a time).
+        """
+        if len(X) == 0:
+            return []
         Z = self._columns.transform(X)
+        return [self._contributions_of(Z[i : i + 1])[0] for i in range(len(Z))]
+
+    def _contributions_of(self, Z: np.ndarray) -> list[dict[str, float]]:
         linear = (Z - self._z_mean) * self._ordinal.coef_
         per_group = linear @ self._group_matrix
         eta = linear.sum(axis=1) + self.eta_base

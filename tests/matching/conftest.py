@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from marketplace.domain import SKILL_CODES, TOOLS_CATALOGUE, WEEKDAYS, WorkMode
-from marketplace.matching.store import ModelStore
 from marketplace.matching.records import FreelancerRecord, MissionRecord
+from marketplace.matching.store import ModelStore
 
 DATA = Path(__file__).parent / "data"
 PARIS = (48.8566, 2.3522)

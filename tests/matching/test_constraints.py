@@ -8,7 +8,12 @@ import numpy as np
 import pytest
 
 from marketplace.domain import WorkMode
-from marketplace.matching.constraints import EARTH_RADIUS_KM, exclusion_reason, haversine_km, is_eligible
+from marketplace.matching.constraints import (
+    EARTH_RADIUS_KM,
+    exclusion_reason,
+    haversine_km,
+    is_eligible,
+)
 from marketplace.matching.index import ProfileIndex
 
 

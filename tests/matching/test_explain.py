@@ -10,8 +10,6 @@ from marketplace.matching.index import ProfileIndex
 from marketplace.matching.ranking import rank_missions
 
 
-
-
 @pytest.mark.parametrize(
     ("cents", "text"),
     [

@@ -11,7 +11,11 @@ import pytest
 from marketplace.matching import model as model_module
 from marketplace.matching import store as store_module
 from marketplace.matching import training
-from marketplace.matching.model import OUTCOME_GRADES, MatchModel, OrdinalLogisticRegression
+from marketplace.matching.model import (
+    OUTCOME_GRADES,
+    MatchModel,
+    OrdinalLogisticRegression,
+)
 from marketplace.matching.store import ModelStore
 from marketplace.matching.training import fit_model, pairs_from_outcomes
 

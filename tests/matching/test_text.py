@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.matching.text import NEEDS, analyze, extract_needs, normalize, stem, tokens
+from marketplace.matching.text import (
+    NEEDS,
+    analyze,
+    extract_needs,
+    normalize,
+    stem,
+    tokens,
+)
 
 
 def test_normalize_accents_case_apostrophes_and_elisions():

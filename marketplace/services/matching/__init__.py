@@ -3,5 +3,6 @@
 * :mod:`.facade` — eligibility, scores, rankings, snapshots, retraining: the one entry
   point of pages, the API, jobs and the CLI;
 * :mod:`.store` — the fitted models, kept in the database so every machine sees them;
-* :mod:`.jobs` — the nightly refit; :mod:`.subscribers` — keeping the index fresh.
+* :mod:`.snapshots` — the prepared indexes, kept in the database and mapped by every process;
+* :mod:`.jobs` — the nightly refit and snapshot; :mod:`.subscribers` — keeping the index fresh.
 """

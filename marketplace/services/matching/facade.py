@@ -10,41 +10,51 @@ Pages, the API, jobs and the CLI call only these functions:
 * :func:`retrain` — refit the model on the marketplace's own outcomes.
 
 Each process keeps one :class:`~marketplace.matching.ProfileIndex` of the matchable
-profiles (approved, not suspended). It is built on first use and brought up to date
-before every query from the profiles whose ``updated_at`` moved — a signed or ended
-contract touches its freelancer's profile — so web workers and RQ workers agree
-without any refit or rebuild.
+profiles (approved, not suspended) and one :class:`~marketplace.matching.MissionIndex`
+of the published missions, each text analysed once. Both come from the newest index
+snapshot (built by the ``matching.snapshot`` job, see :mod:`.snapshots`) — or, without
+one, are built from the rows on first use — and are brought up to date before every
+query from the rows whose ``updated_at`` moved since (a signed or ended contract
+touches its freelancer's profile; a company's edit counts for its missions), so web
+workers and RQ workers agree without any refit or rebuild.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.db import db, utcnow
 from marketplace.domain import SUB_SKILL_LABELS, WEEKDAYS, WeekSlots
 from marketplace.matching import (
+    AnalysedText,
     ExplanationItem,
     FreelancerRecord,
     Match,
+    MissionIndex,
     MissionRecord,
     ModelStore,
     ProfileIndex,
     RefitResult,
+    analyse_missions,
     exclusion_reason,
     pairs_from_outcomes,
 )
+from marketplace.matching import snapshot as snapshot_container
 from marketplace.matching.model import OUTCOME_GRADES
+from marketplace.models.companies import Company
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.missions import Application, Mission, MissionStatus
 from marketplace.services.contracts.bookings import booked_slots, free_slots
+from marketplace.services.matching import snapshots
 from marketplace.services.matching.store import DatabaseBackend
 
 # The breakdown lines are the matcher's own items (kind, label, positive, points).
@@ -132,7 +142,7 @@ def mission_record(mission: Mission) -> MissionRecord:
     )
 
 
-# --- the per-process index -------------------------------------------------------------
+# --- the per-process indexes ------------------------------------------------------------
 
 
 @dataclass
@@ -141,7 +151,15 @@ class _State:
     lock: threading.RLock = field(default_factory=threading.RLock)
     index: ProfileIndex | None = None
     synced_at: datetime | None = None
-    missions: OrderedDict = field(default_factory=OrderedDict)
+    # Versions (updated_at) of the profiles changed within SYNC_MARGIN already applied.
+    seen: dict[int, datetime] = field(default_factory=dict)
+    missions: MissionIndex | None = None
+    missions_synced_at: datetime | None = None
+    missions_seen: dict[int, str] = field(default_factory=dict)
+    # (record, analysed text) of missions outside the mission index (drafts, closed ones).
+    records: OrderedDict = field(default_factory=OrderedDict)
+    snapshot_version: int | None = None
+    snapshot_checked: float = float("-inf")
 
 
 def _state() -> _State:
@@ -151,17 +169,45 @@ def _state() -> _State:
     return state
 
 
-def warm_up() -> None:
-    """Load the model in service now (a worker does it before forking its work horses)."""
-    _state().store.current
+def warm_up(*, index: bool = True) -> None:
+    """Load the model in service now, and the newest index snapshot if there is one.
+
+    A worker does it before forking its work horses: they inherit both. Without a
+    snapshot the index is left to be built on first use.
+    """
+    state = _state()
+    state.store.current
+    if index:
+        with db.isolated_session() as session, state.lock:
+            _refresh_from_snapshot(session, state)
 
 
 def reset_index() -> None:
-    """Forget this process's index (it is rebuilt on the next query)."""
+    """Forget this process's indexes (they are loaded or rebuilt on the next query)."""
     state = _state()
     with state.lock:
-        state.index, state.synced_at = None, None
-        state.missions.clear()
+        state.index, state.synced_at, state.seen = None, None, {}
+        state.missions, state.missions_synced_at, state.missions_seen = None, None, {}
+        state.records.clear()
+        state.snapshot_version, state.snapshot_checked = None, float("-inf")
+
+
+def _refresh_from_snapshot(session: Session, state: _State) -> bool:
+    """On first use, then every ``CHECK_SECONDS``: take a newer snapshot's indexes if any."""
+    now = time.monotonic()
+    if state.index is not None and now - state.snapshot_checked < snapshots.CHECK_SECONDS:
+        return False
+    state.snapshot_checked = now
+    info = snapshots.latest(session)
+    if info is None or (state.snapshot_version is not None and info.version <= state.snapshot_version):
+        return False
+    loaded = snapshots.open_snapshot(session, info, state.store)
+    if loaded is None:
+        return False
+    state.index, state.synced_at, state.seen = loaded.profiles, info.synced_at, {}
+    state.missions, state.missions_synced_at, state.missions_seen = loaded.missions, info.synced_at, {}
+    state.snapshot_version = info.version
+    return True
 
 
 def _profiles(session: Session, *conditions) -> list[FreelancerProfile]:
@@ -169,44 +215,156 @@ def _profiles(session: Session, *conditions) -> list[FreelancerProfile]:
     return list(session.scalars(stmt))
 
 
+_MATCHABLE = (
+    FreelancerProfile.status == ProfileStatus.APPROVED.value,
+    FreelancerProfile.matching_suspended_reason.is_(None),
+)
+
+
+def matchable_records(session: Session, chunk: int = 2000, *, release: bool = False) -> Iterator[FreelancerRecord]:
+    """Records of every matchable profile, read ``chunk`` profiles at a time (by id).
+
+    ``release``: empty the session after each chunk (only with a session of its own,
+    reading every profile: the memory of the rows is given back as it goes).
+    """
+    last = 0
+    while True:
+        profiles = list(session.scalars(
+            select(FreelancerProfile).options(selectinload(FreelancerProfile.experiences))
+            .where(*_MATCHABLE, FreelancerProfile.id > last).order_by(FreelancerProfile.id).limit(chunk)
+        ))
+        if not profiles:
+            return
+        booked = booked_slots(session, [p.id for p in profiles])
+        yield from (freelancer_record(p, booked[p.id]) for p in profiles)
+        last = profiles[-1].id
+        if release:
+            session.expunge_all()
+
+
+def _changed(rows: Iterable[tuple[int, Any]], seen: dict) -> list[int]:
+    return [row_id for row_id, stamp in rows if seen.get(row_id) != stamp]
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
 def current_index(session: Session) -> ProfileIndex:
-    """This process's index, first brought up to date with the database."""
+    """This process's profile index, first brought up to date with the database.
+
+    Taken from the newest snapshot on first use (built from the rows when there is
+    none), then topped up with the profiles whose ``updated_at`` moved since.
+    """
+    return _indexes(session, missions=False)[0]
+
+
+def current_missions(session: Session) -> MissionIndex:
+    """This process's index of the published missions, first brought up to date.
+
+    Taken from the snapshot with the profiles (built from the rows when there is none),
+    then topped up with the missions — or their companies — changed since.
+    """
+    return _indexes(session, missions=True)[1]  # type: ignore[return-value]
+
+
+def _indexes(session: Session, *, missions: bool) -> tuple[ProfileIndex, MissionIndex | None]:
     state = _state()
     with state.lock:
         now = utcnow()
-        if state.index is None:
-            profiles = _profiles(
-                session,
-                FreelancerProfile.status == ProfileStatus.APPROVED.value,
-                FreelancerProfile.matching_suspended_reason.is_(None),
-            )
+        _refresh_from_snapshot(session, state)
+        _sync_profiles(session, state, now)
+        if missions:
+            _sync_missions(session, state, now)
+        return state.index, state.missions  # type: ignore[return-value]
+
+
+def _sync_profiles(session: Session, state: _State, now: datetime) -> None:
+    since = (now if state.index is None else state.synced_at) - SYNC_MARGIN
+    # Versions first: a row changing after this read is read again on the next sync.
+    stamps = session.execute(
+        select(FreelancerProfile.id, FreelancerProfile.updated_at).where(FreelancerProfile.updated_at > since)
+    ).all()
+    if state.index is None:
+        state.index = ProfileIndex.build(matchable_records(session), model=state.store)
+    else:
+        for ids in _chunks(_changed(stamps, state.seen)):
+            profiles = _profiles(session, FreelancerProfile.id.in_(ids))
             booked = booked_slots(session, [p.id for p in profiles])
-            state.index = ProfileIndex.build(
-                [freelancer_record(p, booked[p.id]) for p in profiles], model=state.store
-            )
-        else:
-            changed = _profiles(session, FreelancerProfile.updated_at > state.synced_at - SYNC_MARGIN)
-            booked = booked_slots(session, [p.id for p in changed])
-            for profile in changed:
-                if profile.is_matchable:
-                    state.index.upsert(freelancer_record(profile, booked[profile.id]))
-                else:
+            state.index.upsert_many([freelancer_record(p, booked[p.id]) for p in profiles if p.is_matchable])
+            for profile in profiles:
+                if not profile.is_matchable:
                     state.index.remove(str(profile.id))
-        state.synced_at = now
-        return state.index
+    state.seen = dict(stamps)
+    state.synced_at = now
 
 
-def _mission_record(mission: Mission) -> MissionRecord:
-    """Records of missions, cached while the mission is unchanged (text analysis costs)."""
+def _sync_missions(session: Session, state: _State, now: datetime) -> None:
+    since = (now if state.missions is None else state.missions_synced_at) - SYNC_MARGIN
+    moved = select(
+        Mission.id, Mission.status, Mission.updated_at.label("mission_at"), Company.updated_at.label("company_at")
+    ).join(
+        Company, Mission.company_id == Company.id
+    )
+    rows = session.execute(
+        union(moved.where(Mission.updated_at > since), moved.where(Company.updated_at > since))
+    ).all()
+    stamps = {mission_id: (status, f"{m_at.isoformat()}|{c_at.isoformat()}") for mission_id, status, m_at, c_at in rows}
+    if state.missions is None:
+        published = _published(session)
+        state.missions = MissionIndex.build(
+            [mission_record(m) for m in published], {str(m.id): _stamp(m) for m in published}
+        )
+    else:
+        changed = [
+            mission_id
+            for mission_id, (status, stamp) in stamps.items()
+            if state.missions_seen.get(mission_id) != stamp
+            and (status == MissionStatus.PUBLISHED.value or str(mission_id) in state.missions)
+        ]
+        for ids in _chunks(changed):
+            published = _published(session, Mission.id.in_(ids))
+            state.missions.upsert_many([mission_record(m) for m in published], {str(m.id): _stamp(m) for m in published})
+            for gone in set(ids) - {m.id for m in published}:
+                state.missions.remove(str(gone))
+    state.missions_seen = {mission_id: stamp for mission_id, (_status, stamp) in stamps.items()}
+    state.missions_synced_at = now
+
+
+def _stamp(mission: Mission) -> str:
+    """Which version of a mission a record was made from (its company's sector counts too)."""
+    return f"{mission.updated_at.isoformat()}|{mission.company.updated_at.isoformat()}"
+
+
+def _published(session: Session, *conditions) -> list[Mission]:
+    return list(session.scalars(
+        select(Mission)
+        .options(selectinload(Mission.company), selectinload(Mission.perimeter))
+        .where(Mission.status == MissionStatus.PUBLISHED.value, *conditions)
+    ))
+
+
+def _prepared(mission: Mission) -> tuple[MissionRecord, AnalysedText]:
+    """A mission's record and analysed text: the mission index's when it holds this version.
+
+    Other missions (drafts, closed ones, or before the mission index exists) are
+    analysed and cached while unchanged.
+    """
     state = _state()
-    key = (mission.id, mission.updated_at, len(mission.perimeter))
+    stamp = _stamp(mission)
     with state.lock:
-        record = state.missions.get(key)
-        if record is None:
-            record = state.missions[key] = mission_record(mission)
-            if len(state.missions) > MISSION_CACHE_SIZE:
-                state.missions.popitem(last=False)
-        return record
+        indexed = state.missions
+        if indexed is not None and indexed.stamp(str(mission.id)) == stamp:
+            return indexed.record(str(mission.id)), indexed.analysed(str(mission.id))
+        key = (mission.id, stamp, len(mission.perimeter))
+        prepared = state.records.get(key)
+        if prepared is None:
+            record = mission_record(mission)
+            prepared = state.records[key] = (record, analyse_missions([record])[0])
+            if len(state.records) > MISSION_CACHE_SIZE:
+                state.records.popitem(last=False)
+        return prepared
 
 
 def _result(mission_id: int, profile_id: int, match: Match) -> MatchResult:
@@ -240,11 +398,11 @@ def score_pair(
     index = current_index(session)
     if str(profile.id) not in index:
         return None
-    record = _mission_record(mission)
+    record, analysed = _prepared(mission)
     if for_freelancer:
-        matches = index.rank_missions(str(profile.id), [record], k=1)
+        matches = index.rank_missions(str(profile.id), [record], k=1, analysed={record.id: analysed})
     else:
-        matches = index.top_k(record, k=1, ids=[str(profile.id)])
+        matches = index.top_k(record, k=1, ids=[str(profile.id)], analysed=analysed)
     return _result(mission.id, profile.id, matches[0]) if matches else None
 
 
@@ -253,20 +411,38 @@ def rank_freelancers(
 ) -> list[MatchResult]:
     """The ``k`` best eligible freelancers for ``mission``, best first."""
     excluded = {str(i) for i in exclude_ids}
-    matches = current_index(session).top_k(_mission_record(mission), k + len(excluded))
+    index = current_index(session)
+    record, analysed = _prepared(mission)
+    matches = index.top_k(record, k + len(excluded), analysed=analysed)
     return [_result(mission.id, int(m.id), m) for m in matches if m.id not in excluded][:k]
 
 
 def rank_missions(
     session: Session, profile: FreelancerProfile, k: int = 50, missions: Iterable[Mission] | None = None
 ) -> list[MatchResult]:
-    """The published missions ``profile`` can take, best first, worded for the freelancer."""
-    index = current_index(session)
+    """The published missions (or ``missions``) ``profile`` can take, best first, worded for the freelancer.
+
+    Ranked over the mission index, without analysing any text: the cost does not grow
+    with the number of published missions.
+    """
+    index, indexed = _indexes(session, missions=True)
     if str(profile.id) not in index:
         return []
+    fid = str(profile.id)
     if missions is None:
-        missions = session.scalars(select(Mission).where(Mission.status == MissionStatus.PUBLISHED.value))
-    matches = index.rank_missions(str(profile.id), [_mission_record(m) for m in missions], k=k)
+        matches = indexed.rank_for(index, fid, k)
+    else:
+        ids, others = [], []
+        for mission in missions:
+            if indexed.stamp(str(mission.id)) == _stamp(mission):
+                ids.append(str(mission.id))
+            else:
+                others.append(_prepared(mission))
+        matches = indexed.rank_for(index, fid, k, ids=ids) if ids else []
+        if others:
+            analysed = {record.id: text for record, text in others}
+            matches += index.rank_missions(fid, [record for record, _ in others], k, analysed=analysed)
+            matches = sorted(matches, key=lambda m: (-m.raw, m.id))[:k]
     return [_result(int(m.id), profile.id, m) for m in matches]
 
 
@@ -276,14 +452,17 @@ def recommended(
     """The best eligible freelancers for ``mission`` with their profiles, best first."""
     results = rank_freelancers(session, mission, k, exclude_ids)
     profiles = {p.id: p for p in session.scalars(
-        select(FreelancerProfile).where(FreelancerProfile.id.in_([r.profile_id for r in results])))}
+        select(FreelancerProfile).options(selectinload(FreelancerProfile.user))
+        .where(FreelancerProfile.id.in_([r.profile_id for r in results])))}
     return [(r, profiles[r.profile_id]) for r in results if r.profile_id in profiles]
 
 
 def missions_for(session: Session, profile: FreelancerProfile, k: int = 50) -> list[tuple[MatchResult, Mission]]:
     """The published missions ``profile`` can take with the missions themselves, best first."""
     results = rank_missions(session, profile, k)
-    missions = {m.id: m for m in session.scalars(select(Mission).where(Mission.id.in_([r.mission_id for r in results])))}
+    missions = {m.id: m for m in session.scalars(
+        select(Mission).options(selectinload(Mission.company)).where(Mission.id.in_([r.mission_id for r in results]))
+    )}
     return [(r, missions[r.mission_id]) for r in results if r.mission_id in missions]
 
 
@@ -293,6 +472,35 @@ def snapshot_application(session: Session, application: Application) -> MatchRes
     application.score = result.score if result else None
     application.score_breakdown = result.breakdown() if result else []
     return result
+
+
+def build_snapshot(session: Session) -> snapshots.SnapshotInfo:
+    """Build both indexes from the rows and save them as the next snapshot (the job's body).
+
+    Profiles are read a chunk at a time and let go once analysed. The snapshot commits
+    with the caller's transaction; every process picks it up within ``CHECK_SECONDS``.
+    """
+    synced_at = utcnow()  # before reading: what changes meanwhile is read again on loading
+    state = _state()
+    session.flush()
+    # A session of its own, in the caller's transaction: the rows read are let go as it goes.
+    with Session(bind=session.connection()) as reader:
+        profiles = ProfileIndex.build(matchable_records(reader, release=True), model=state.store)
+        published = _published(reader)
+        missions = MissionIndex.build(
+            [mission_record(m) for m in published], {str(m.id): _stamp(m) for m in published}
+        )
+    model_version = state.store.current.version
+    data = snapshot_container.dump(
+        profiles, missions, {"synced_at": synced_at.isoformat(), "model_version": model_version}
+    )
+    row = snapshots.save(
+        session, data, synced_at=synced_at, n_profiles=len(profiles), n_missions=len(missions),
+        model_version=model_version,
+    )
+    return snapshots.SnapshotInfo(
+        row.id, row.version, row.synced_at, row.sha256, row.size_bytes, row.n_profiles, row.n_missions
+    )
 
 
 def outcomes(session: Session) -> list[tuple[MissionRecord, FreelancerRecord, str]]:
@@ -318,7 +526,7 @@ def retrain(session: Session) -> RefitResult:
 
 
 __all__ = [
-    "MatchResult", "Reason", "current_index", "eligibility", "missions_for", "recommended", "warm_up",
+    "MatchResult", "Reason", "build_snapshot", "current_index", "current_missions", "matchable_records", "eligibility", "missions_for", "recommended", "warm_up",
     "freelancer_record", "mission_record", "rank_freelancers", "rank_missions", "reset_index",
     "retrain", "score_pair", "snapshot_application",
 ]
