@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from alembic import command as alembic_command
@@ -151,6 +152,17 @@ def matcher_retrain_command() -> None:
         click.echo(f"Modèle actuel conservé : {result.reason}")
 
 
+@click.command("snapshot")
+@with_appcontext
+def matcher_snapshot_command() -> None:
+    """Build the matcher's index snapshot now (what the nightly job does; after a release)."""
+    from marketplace.services.matching import facade as matching
+
+    info = matching.build_snapshot(db.session())
+    commit()
+    click.echo(f"Instantané v{info.version} : {info.n_profiles} profils, {info.n_missions} missions.")
+
+
 vetting_cli = AppGroup("vetting", help="Vérification des freelances : échéances, relances, vérifications.")
 
 
@@ -190,12 +202,134 @@ def vetting_recheck(profile_ids: tuple[int, ...], every: bool) -> None:
     click.echo(f"{len(ids)} profil(s) en cours de vérification.")
 
 
+def _month(value: str):
+    from datetime import date
+
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return date(year, month, 1)
+    except ValueError as exc:
+        raise click.BadParameter("au format AAAA-MM, par exemple 2026-11") from exc
+
+
+billing_cli = AppGroup("billing", help="Facturation mensuelle : comptes rendus validés → factures.")
+
+
+@billing_cli.command("run")
+@click.option("--month", "month_text", required=True, help="Le mois facturé, AAAA-MM.")
+def billing_run(month_text: str) -> None:
+    """Bill a month now, contract by contract (each in its own transaction), with a summary."""
+    from marketplace.db import rollback
+    from marketplace.models.billing import BillingItemStatus
+    from marketplace.services.billing import runs
+
+    month = _month(month_text)
+    try:
+        run = runs.start(db.session, month)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    items = [(item.id, item.contract_id) for item in runs.open_items(db.session, run)]
+    already = runs.summary(db.session, run).get(BillingItemStatus.ISSUED.value, 0)
+    commit()
+    issued, skipped, failed = [], [], []
+    with click.progressbar(items, label=f"Facturation de {month:%m/%Y}", show_pos=True) as bar:
+        for item_id, contract_id in bar:
+            try:
+                item = runs.bill_item(db.session, item_id)
+                status, reason, invoice_id = item.status, item.reason, item.invoice_id
+                commit()
+            except Exception as exc:  # noqa: BLE001 - recorded on the item, the run goes on
+                rollback()
+                runs.record_failure(db.session, item_id, exc)
+                commit()
+                failed.append((contract_id, str(exc)))
+                continue
+            if status == BillingItemStatus.ISSUED.value and reason is None:
+                issued.append(invoice_id)
+            elif status == BillingItemStatus.ISSUED.value:  # issued by another worker meanwhile
+                already += 1
+            else:
+                skipped.append((contract_id, reason))
+    click.echo(f"Factures émises : {len(issued)} ; déjà émises : {already} ; ignorées : {len(skipped)} ; "
+               f"en échec : {len(failed)}.")
+    for contract_id, reason in skipped:
+        click.echo(f"  ignoré  contrat {contract_id} : {reason}")
+    for contract_id, reason in failed:
+        click.echo(f"  échec   contrat {contract_id} : {reason}")
+    if failed:
+        raise SystemExit(1)
+
+
+invoices_cli = AppGroup("invoices", help="Factures : export des PDF Factur-X.")
+
+
+@invoices_cli.command("export")
+@click.option("--month", "month_text", required=True, help="Le mois d'émission, AAAA-MM.")
+@click.option("--dir", "directory", required=True, type=click.Path(file_okay=False, path_type=Path))
+def invoices_export(month_text: str, directory: Path) -> None:
+    """Write every invoice and credit note issued that month as its Factur-X PDF, named by number."""
+    from marketplace.services.billing import export
+
+    written = export.export(db.session, _month(month_text), directory)
+    commit()
+    click.echo(f"{len(written)} document(s) écrit(s) dans {directory}.")
+
+
 def register(app: Flask) -> None:
     from marketplace.matching.cli import matcher_group
 
     if "retrain" not in matcher_group.commands:
         matcher_group.add_command(matcher_retrain_command)
+    if "snapshot" not in matcher_group.commands:
+        matcher_group.add_command(matcher_snapshot_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(billing_cli)
+    app.cli.add_command(invoices_cli)
     app.cli.add_command(vetting_cli)
+    app.cli.add_command(payments_cli)
+
+
+payments_cli = AppGroup("payments", help="Paiements : relevés bancaires, relevés annuels des freelances, DAC7.")
+
+
+@payments_cli.command("import-statement")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def payments_import_statement(file: Path) -> None:
+    """Import a bank statement (CSV or CAMT.053) and match its transfers to the invoices they pay."""
+    from marketplace.services.payments import reconciliation
+
+    with file.open("rb") as stream:
+        try:
+            content = reconciliation.read_upload(stream)
+            result = reconciliation.import_statement(db.session, file.name, content, None)
+        except DomainError as exc:
+            raise click.ClickException(exc.message) from exc
+    commit()
+    click.echo(result.message)
+    click.echo(f"Rapprochées : {result.matched} ; non rapprochées : {result.unmatched}.")
+
+
+@payments_cli.command("statements")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="L'année des encaissements, AAAA.")
+def payments_statements(year: int) -> None:
+    """Make the yearly statements (art. 242 bis CGI) of every freelancer paid that year (once each)."""
+    from marketplace.services.payments import statements
+
+    made = statements.yearly_statements(db.session, year)
+    commit()
+    click.echo(f"{len(made)} relevé(s) annuel(s) {year} disponible(s).")
+
+
+@payments_cli.command("dac7")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="L'année déclarée, AAAA.")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="Le fichier CSV à écrire.")
+def payments_dac7(year: int, out: Path) -> None:
+    """Write the DAC7 CSV of a year: one row per seller paid, amounts per quarter and totals."""
+    from marketplace.services.payments import statements
+
+    with out.open("w", encoding="utf-8-sig", newline="") as stream:
+        count = statements.write_dac7_csv(db.session, year, stream)
+    click.echo(f"{count} vendeur(s) écrit(s) dans {out}.")

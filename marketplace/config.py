@@ -139,15 +139,44 @@ def load_settings(instance: Path) -> dict:
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_CONNECT_WEBHOOK_SECRET": os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET") or None,
+        "STRIPE_API_VERSION": os.environ.get("STRIPE_API_VERSION") or None,
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE") or None,
+        # Stripe.js, loaded by the payment method page only (localstripe serves its own copy).
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
         "PLATFORM_FEE_RATE": fee_rate,
+        # The platform as the seller of its fee invoices (defaults: the demo's fictitious company).
+        "PLATFORM_LEGAL_NAME": os.environ.get("PLATFORM_LEGAL_NAME") or "OM Partagé SAS",
+        "PLATFORM_LEGAL_MENTION": os.environ.get("PLATFORM_LEGAL_MENTION")
+        or "SAS au capital de 20 000 € – RCS Paris",
+        "PLATFORM_SIRET": os.environ.get("PLATFORM_SIRET") or "91234567500017",
+        "PLATFORM_VAT_NUMBER": os.environ.get("PLATFORM_VAT_NUMBER") or "FR65912345675",
+        "PLATFORM_ADDRESS_LINE": os.environ.get("PLATFORM_ADDRESS_LINE") or "12 rue de la Chaussée-d'Antin",
+        "PLATFORM_POSTAL_CODE": os.environ.get("PLATFORM_POSTAL_CODE") or "75009",
+        "PLATFORM_CITY": os.environ.get("PLATFORM_CITY") or "Paris",
+        "PLATFORM_BILLING_EMAIL": os.environ.get("PLATFORM_BILLING_EMAIL") or "facturation@om-partage.example",
+        # The account SMEs pay invoices into by bank transfer (the demo's is fictitious: bank 99999).
+        "PLATFORM_IBAN": os.environ.get("PLATFORM_IBAN") or "FR19 3000 4429 0214 4370 2485 447",
+        "PLATFORM_BIC": os.environ.get("PLATFORM_BIC") or "OMPAFRPPXXX",
+        # The platform's seal on signed contracts: a PEM key and its certificate chain; unset,
+        # a self-signed certificate generated once under <instance>/seal/ (embedded mode).
+        "SEAL_KEY_PATH": os.environ.get("SEAL_KEY_PATH") or None,
+        "SEAL_CERT_PATH": os.environ.get("SEAL_CERT_PATH") or None,
+        "SEAL_KEY_PASSWORD": os.environ.get("SEAL_KEY_PASSWORD") or None,
         "JOB_SWEEP_AFTER_SECONDS": _env_int("JOB_SWEEP_AFTER_SECONDS", 300),
         # A running job's lease: its worker renews it every third of it; a dead worker's job is
         # re-dispatched by the sweep once the lease has run out.
         "JOB_LEASE_SECONDS": _env_int("JOB_LEASE_SECONDS", 120),
         # Extra modules whose jobs are registered (plugins; the test suite's sample jobs).
         "JOB_MODULES": [m.strip() for m in (os.environ.get("MARKETPLACE_JOB_MODULES") or "").split(",") if m.strip()],
+        # A CRA left unanswered this many working days is approved by the daily job.
+        "TIMESHEET_AUTO_APPROVE_WORKING_DAYS": _env_int("TIMESHEET_AUTO_APPROVE_WORKING_DAYS", 5),
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
+        # Days between an account's closure and the erasure of its personal data (cancellable until then).
+        "ACCOUNT_CLOSURE_GRACE_DAYS": _env_int("ACCOUNT_CLOSURE_GRACE_DAYS", 30),
+        # Days a personal data export (and its e-mailed link) stays available.
+        "DATA_EXPORT_DAYS": _env_int("DATA_EXPORT_DAYS", 7),
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
     }

@@ -15,8 +15,11 @@ from marketplace.models.companies import Company
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import Application, Mission
 from marketplace.services.accounts import seed as accounts
+from marketplace.services.billing import seed as billing
 from marketplace.services.contracts import seed as contracts
 from marketplace.services.missions import seed as missions
+from marketplace.services.payments import seed as payments
+from marketplace.services.privacy import seed as privacy
 from marketplace.services.profiles import seed as profiles
 from marketplace.services.timesheets import seed as timesheets
 from marketplace.services.vetting import seed as vetting
@@ -42,8 +45,11 @@ def seed(session: Session) -> Summary:
     freelancers = profiles.seed(session)
     vetting.seed(session, people.admin, freelancers)
     demo_missions = missions.seed(session, people.companies, freelancers)
-    contract = contracts.seed(session, demo_missions.contract_application)
-    timesheets.seed(session, contract)
+    demo_contracts = contracts.seed(session, demo_missions.hires)
+    timesheets.seed(session, demo_contracts)
+    billing.seed(session, demo_contracts)
+    payments.seed(session, people.admin)
+    privacy.seed(session)
     session.flush()
 
     def count(model) -> int:

@@ -16,11 +16,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
+import marketplace.models  # noqa: F401  (registers every table)
 from marketplace import create_app
 from marketplace.db import Base, make_engine
 from marketplace.models.outbox import OutboundEmail
-
-import marketplace.models  # noqa: F401  (registers every table)
 
 TEST_SECRET = "test-secret-key-not-for-production"
 REQUIRE_SERVICES = bool(os.environ.get("MARKETPLACE_REQUIRE_SERVICES"))
@@ -283,7 +282,6 @@ def demo_server(demo_instance, tmp_path):
 pytest_plugins = ["tests.factories"]
 
 import tests.sample_jobs  # noqa: E402,F401  (registers the jobs of the job-infrastructure tests)
-
 
 # --- browser journeys --------------------------------------------------------------
 

@@ -10,13 +10,23 @@ import pytest
 from factory.alchemy import SQLAlchemyModelFactory
 
 from marketplace.db import today, utcnow
-from marketplace.services.accounts.seed import make_iban, make_siren, make_siret
 from marketplace.domain import LegalForm, Role, VatRegime, WeekSlots
 from marketplace.models.companies import Company
 from marketplace.models.contracts import Contract, ContractBooking, ContractStatus
-from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, ProfileStatus, Reference
-from marketplace.models.missions import Application, Mission, MissionStatus, PerimeterLine
+from marketplace.models.freelancers import (
+    ExperienceEntry,
+    FreelancerProfile,
+    ProfileStatus,
+    Reference,
+)
+from marketplace.models.missions import (
+    Application,
+    Mission,
+    MissionStatus,
+    PerimeterLine,
+)
 from marketplace.models.users import CompanyRole, User
+from marketplace.services.accounts.seed import make_iban, make_siren, make_siret
 
 PASSWORD = "correct-horse-battery"
 
@@ -75,6 +85,8 @@ class CompanyFactory(Base):
     siren = factory.LazyAttribute(lambda o: o.siret[:9])
     sector = "logiciel"
     headcount = 35
+    address_line = "10 rue de Rivoli"
+    postal_code = "75004"
     city = "Paris"
     latitude = 48.85341
     longitude = 2.3488
@@ -117,6 +129,9 @@ class FreelancerProfileFactory(Base):
     siret = factory.Sequence(lambda n: _siret(100000 + n))
     vat_regime = VatRegime.FRANCHISE.value
     iban = factory.Sequence(lambda n: make_iban(random.Random(f"iban-{n}")))
+    billing_address_line = "5 rue des Lilas"
+    billing_postal_code = "75011"
+    billing_city = "Paris"
     status = ProfileStatus.APPROVED.value
     mandate_accepted_at = factory.LazyFunction(utcnow)
     mandate_version = "2026-09"
@@ -297,19 +312,28 @@ class ContractFactory(Base):
     company = factory.SelfAttribute("mission.company")
     freelancer = factory.SubFactory(FreelancerProfileFactory)
     status = ContractStatus.ACTIVE.value
+    title = factory.SelfAttribute("mission.title")
+    objectives = "Structurer les services généraux et les achats de l'entreprise."
+    in_scope = "Achats courants\nServices généraux"
     half_days_per_week = 4
     weekdays = factory.LazyFunction(lambda: ["tue", "thu"])
+    slots = factory.LazyAttribute(lambda o: [f"{d}-{h}" for d in o.weekdays for h in ("am", "pm")])
     work_mode = "hybrid"
+    onsite_days_per_week = 1
+    kpis = factory.LazyFunction(lambda: [{"code": "satisfaction", "label": "Satisfaction des équipes",
+                                          "target": "≥ 7/10"}])
     daily_rate_cents = 45000
     start_date = factory.LazyFunction(today)
     activated_at = factory.LazyFunction(utcnow)
+    signed_version = 1
 
     @factory.post_generation
     def booked(obj, create, extracted, **kwargs):
         days = obj.weekdays if extracted is None else extracted
         for day in days:
             for half in ("am", "pm"):
-                obj.bookings.append(ContractBooking(freelancer_id=obj.freelancer.id, weekday=day, half=half))
+                obj.bookings.append(ContractBooking(freelancer_id=obj.freelancer.id, weekday=day, half=half,
+                                                    starts_on=obj.start_date))
         if create and days:
             _session().commit()
 

@@ -9,16 +9,22 @@ fails the test: a new route states who may reach it before it lands.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Callable
 
 import pytest
 from sqlalchemy import select
 
+from marketplace.models.billing import Invoice
 from marketplace.models.companies import TeamInvitation
+from marketplace.models.contracts import Contract, ContractStatus
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import Application, Mission, MissionStatus
 from marketplace.models.outbox import JobIntent
+from marketplace.models.payments import BankLine, BankStatement, Payout
+from marketplace.models.privacy import AccountClosure
+from marketplace.models.timesheets import Timesheet
 from marketplace.models.users import User
 from marketplace.models.vetting import ReferenceRequest
 from tests.conftest import login
@@ -65,6 +71,44 @@ class World:
     def invitation(self) -> TeamInvitation:
         return self.session.scalar(select(TeamInvitation).where(TeamInvitation.company_id == self.company.id,
                                                                 TeamInvitation.accepted_at.is_(None)))
+
+    def contract(self) -> Contract:
+        """The demo's contract between pme@ and om@demo.test (a running one first)."""
+        return self.session.scalar(select(Contract).where(Contract.company_id == self.company.id,
+                                                          Contract.freelancer_id == self.om.id)
+                                   .order_by((Contract.status == ContractStatus.ACTIVE.value).desc(), Contract.id))
+
+    def timesheet(self) -> Timesheet:
+        """A report of the demo's pme@/om@ contract."""
+        return self.session.scalar(select(Timesheet).where(Timesheet.contract_id == self.contract().id)
+                                   .order_by(Timesheet.month.desc()))
+
+    def invoice(self) -> Invoice:
+        """An invoice issued in om@demo.test's name to pme@demo.test's company."""
+        return self.session.scalar(select(Invoice).where(Invoice.company_id == self.company.id,
+                                                         Invoice.freelancer_id == self.om.id).order_by(Invoice.id))
+
+    def bank_line(self) -> BankLine:
+        """An unmatched line of a bank statement (the demo imports none: one is made, rolled back with the test)."""
+        found = self.session.scalar(select(BankLine).where(BankLine.status == "unmatched").order_by(BankLine.id))
+        if found is None:
+            statement = BankStatement(filename="matrice.csv", format="csv", sha256="0" * 64)
+            found = BankLine(statement=statement, fingerprint="matrix-line", booking_date=date(2026, 12, 1),
+                             amount_cents=1_000, label="VIR SEPA", reference="", status="unmatched")
+            self.session.add(found)
+            self.session.flush()
+        return found
+
+    def payout(self) -> Payout:
+        """A payout waiting for the operator's transfer, on om@demo.test's invoice (made if the demo has none)."""
+        found = self.session.scalar(select(Payout).where(Payout.status == "pending").order_by(Payout.id))
+        if found is None:
+            invoice = self.invoice()
+            found = Payout(freelancer_id=self.om.id, invoice_id=invoice.id, amount_cents=1_000, fee_cents=0,
+                           idempotency_key="matrix-payout", status="pending")
+            self.session.add(found)
+            self.session.flush()
+        return found
 
     def approved_profile(self) -> FreelancerProfile:
         return self.session.scalar(select(FreelancerProfile).where(FreelancerProfile.status == "approved",
@@ -126,6 +170,32 @@ ROUTES: dict[str, Route] = {
     "public.document_preview": Route("om@demo.test", lambda w: {"document_id": w.om_document().id, "page": 0},
                                      tenant="om2@demo.test", others=("pme@demo.test",),
                                      expect={"others": 404, "admin": 200}),
+    # --- contracts: each party through its own area, the operator read-only -------------------------
+    **{f"sme.{name}": Route("pme@demo.test", lambda w: {"contract_id": w.contract().id}, **SME) for name in (
+        "contract", "contract_edit", "contract_accept", "contract_sign", "contract_versions", "contract_cancel",
+        "contract_withdraw_amendment", "contract_notice", "contract_end", "contract_end_answer", "contract_survey",
+        "contract_vigilance", "contract_vigilance_request")},
+    **{f"freelancer.{name}": Route("om@demo.test", lambda w: {"contract_id": w.contract().id}, **FREELANCER)
+       for name in ("contract", "contract_edit", "contract_accept", "contract_sign", "contract_versions",
+                    "contract_cancel", "contract_withdraw_amendment", "contract_notice", "contract_end",
+                    "contract_end_answer")},
+    "admin.contract": Route(ADMIN, lambda w: {"contract_id": w.contract().id}, **CONSOLE),
+    # --- activity reports and invoices: the two parties, and the operators ------------------------------
+    **{f"sme.{name}": Route("pme@demo.test", lambda w: {"timesheet_id": w.timesheet().id}, **SME)
+       for name in ("timesheet", "timesheet_approve", "timesheet_dispute")},
+    **{f"freelancer.{name}": Route("om@demo.test", lambda w: {"timesheet_id": w.timesheet().id}, **FREELANCER)
+       for name in ("timesheet", "timesheet_save")},
+    **{f"sme.{name}": Route("pme@demo.test", lambda w: {"invoice_id": w.invoice().id}, **SME)
+       for name in ("invoice", "invoice_pay")},
+    **{f"freelancer.{name}": Route("om@demo.test", lambda w: {"invoice_id": w.invoice().id}, **FREELANCER)
+       for name in ("invoice", "invoice_contest")},
+    **{f"admin.{name}": Route(ADMIN, lambda w: {"timesheet_id": w.timesheet().id}, **CONSOLE)
+       for name in ("timesheet", "timesheet_correct")},
+    **{f"admin.{name}": Route(ADMIN, lambda w: {"invoice_id": w.invoice().id}, **CONSOLE)
+       for name in ("invoice", "invoice_credit", "invoice_resolve")},
+    # --- payments in the console: bank lines to decide, payouts to send ---------------------------------
+    "admin.payment_line_decide": Route(ADMIN, lambda w: {"line_id": w.bank_line().id}, **CONSOLE),
+    "admin.payment_payout_sent": Route(ADMIN, lambda w: {"payout_id": w.payout().id}, **CONSOLE),
     # --- the operator's console -----------------------------------------------------------------
     "admin.toggle_user": Route(ADMIN, lambda w: {"user_id": w.user("pme2@demo.test").id}, **CONSOLE),
     "admin.retry_job": Route(ADMIN, lambda w: {"intent_id": w.session.scalar(select(JobIntent.id).limit(1))}, **CONSOLE),
@@ -140,6 +210,9 @@ ROUTES: dict[str, Route] = {
     "admin.vetting_verify_document": Route(ADMIN, lambda w: {"document_id": w.om_document().id}, **CONSOLE),
     "admin.vetting_resend_reference": Route(
         ADMIN, lambda w: {"request_id": w.session.scalar(select(ReferenceRequest.id).limit(1))}, **CONSOLE),
+    # --- privacy: the demo's programmed erasure (depart@demo.test), held and resumed by the operator ---
+    **{f"admin.{name}": Route(ADMIN, lambda w: {"closure_id": w.session.scalar(select(AccountClosure.id).limit(1))},
+                              **CONSOLE) for name in ("privacy_hold", "privacy_resume")},
 }
 
 

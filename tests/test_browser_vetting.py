@@ -15,7 +15,14 @@ from marketplace.db import commit, db, utcnow
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import ReferenceRequest, VettingCheck
 from tests import factories
-from tests.factories import PASSWORD, AdminFactory, ReferenceFactory, SubmittedProfileFactory, submit, upload_valid_documents
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    ReferenceFactory,
+    SubmittedProfileFactory,
+    submit,
+    upload_valid_documents,
+)
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ def test_the_demo_freelancer_sees_every_part_of_the_journey(demo_client, demo_se
     login(client, "om@demo.test", "demo-om")
     page = html.unescape(client.get("/freelance/").text)
     for text in ("Invitations à candidater", "Justificatifs à renouveler", "expire dans 20 jours", "Vos contrats",
-                 "Boréal Logiciels", "Comptes rendus d'activité à envoyer", "Présélectionnée"):
+                 "Boréal Logiciels", "Présélectionnée"):
         assert text in page, text
     assert "Réservé" in client.get("/freelance/profil/disponibilites").text
     profile = db_session.scalar(select(User).where(User.email == "om@demo.test")).freelancer_profile

@@ -4,7 +4,18 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from marketplace.domain import WeekSlots, normalize_tools
-from marketplace.formatting import NNBSP, date_fr, days_fr, datetime_fr, decimal_fr, euros, money, month_fr, percent, weekdays_fr
+from marketplace.formatting import (
+    NNBSP,
+    date_fr,
+    datetime_fr,
+    days_fr,
+    decimal_fr,
+    euros,
+    money,
+    month_fr,
+    percent,
+    weekdays_fr,
+)
 
 NB = "\u00a0"
 

@@ -8,16 +8,16 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from marketplace.platform import events
 from marketplace.db import today, utcnow
 from marketplace.domain import WeekSlots
 from marketplace.errors import DomainError, NotFound
+from marketplace.formatting import money
 from marketplace.models.audit import AuditLog
 from marketplace.models.billing import Invoice, InvoiceSeries
 from marketplace.models.missions import Application
 from marketplace.models.payments import Payout
 from marketplace.models.timesheets import Timesheet
-from marketplace.formatting import money
+from marketplace.platform import events
 from marketplace.services.contracts import bookings
 from marketplace.services.matching import facade as matching
 from marketplace.services.missions import applications, opportunities

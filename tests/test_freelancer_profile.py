@@ -8,16 +8,27 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.platform import events
+from marketplace import legal
 from marketplace.db import today
+from marketplace.errors import DomainError
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.audit import AuditLog
-from marketplace import legal
-from marketplace.services.profiles import business, documents, experience, location, mandate, presentation, references, skills, steps, submission
+from marketplace.platform import events
+from marketplace.services.profiles import (
+    business,
+    documents,
+    experience,
+    location,
+    mandate,
+    presentation,
+    references,
+    skills,
+    steps,
+    submission,
+)
 from marketplace.services.profiles.business import BusinessData
 from marketplace.services.profiles.experience import ExperienceData
 from marketplace.services.profiles.references import ReferenceData
-from marketplace.errors import DomainError
 from tests.factories import FreelancerProfileFactory, ReferenceFactory
 from tests.freelancer_support import PDF_BYTES, complete_draft, request_context
 

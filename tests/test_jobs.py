@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from marketplace.platform import jobs
 from marketplace.db import commit, rollback, utcnow
 from marketplace.models.audit import AuditLog
 from marketplace.models.outbox import JobIntent, JobStatus
+from marketplace.platform import jobs
 from tests.conftest import login
 from tests.factories import PASSWORD
 

@@ -8,12 +8,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.platform import events
 from marketplace.db import today
 from marketplace.errors import DomainError
 from marketplace.formatting import euros
 from marketplace.models.audit import AuditLog
-from marketplace.models.missions import DEFAULT_KPIS, Application, Mission, MissionStatus
+from marketplace.models.missions import (
+    DEFAULT_KPIS,
+    Application,
+    Mission,
+    MissionStatus,
+)
+from marketplace.platform import events
 from marketplace.services.matching import facade as matching
 from marketplace.services.missions import posting as missions
 from marketplace.services.missions import sizing

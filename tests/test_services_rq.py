@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace.db import commit, db, utcnow
 from marketplace.models.outbox import EmailStatus, JobIntent, JobStatus, OutboundEmail
@@ -217,3 +217,59 @@ def test_a_running_job_renews_its_lease_so_the_sweep_leaves_it_alone(live_app):
             time.sleep(1.5)
         db.session.expire_all()
         assert db.session.get(JobIntent, intent_id).lease_expires_at > before + timedelta(seconds=2)
+
+
+def test_a_billing_run_whose_worker_is_killed_half_way_is_finished_by_the_next_run(live_app, redis_url):
+    """SIGKILL the worker in the middle of a month's run: no half invoice, and a rerun completes it gapless."""
+    import signal
+    import time
+    from datetime import date
+
+    from marketplace.models.billing import Invoice, InvoiceSeries
+    from marketplace.services.billing import runs
+    from tests.test_concurrency import approved_months
+
+    contract_ids = approved_months(live_app, 24, same_freelancer=False) + approved_months(live_app, 6)
+    with live_app.app_context():
+        runs.fan_out(db.session, date(2026, 11, 1))
+        commit()
+    env = dict(os.environ, DATABASE_URL=live_app.config["DATABASE_URL"], REDIS_URL=redis_url,
+               SECRET_KEY=live_app.config["SECRET_KEY"], MARKETPLACE_INSTANCE=live_app.instance_path,
+               PYTHONPATH=str(ROOT), JOB_LEASE_SECONDS="2")
+    env.pop("MARKETPLACE_ENV", None)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rq.cli", "worker", "-w", "worker.runtime.Worker", "--url", redis_url, "billing"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+
+    def issued() -> int:
+        with live_app.app_context():
+            return db.session.scalar(select(func.count()).select_from(Invoice).where(Invoice.issuer_kind == "freelancer"))
+
+    try:
+        deadline = time.monotonic() + 90
+        while issued() < 4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        subprocess.run(["pkill", "-KILL", "-P", str(worker.pid)], check=False)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    halfway = issued()
+    assert 4 <= halfway < len(contract_ids), halfway
+
+    time.sleep(2.5)  # the killed job's lease runs out
+    with live_app.app_context():
+        runs.fan_out(db.session, date(2026, 11, 1))  # the next run (cron, or `marketplace billing run`)
+        commit()
+    run_worker(live_app, "billing", JOB_LEASE_SECONDS="2")
+    with live_app.app_context():
+        invoices = db.session.scalars(select(Invoice)).all()
+        per_contract = {}
+        for invoice in invoices:
+            per_contract.setdefault((invoice.contract_id, invoice.issuer_kind), []).append(invoice.number)
+        assert all(len(numbers) == 1 for numbers in per_contract.values()), per_contract
+        assert {cid for cid, _ in per_contract} == set(contract_ids)
+        for series in db.session.scalars(select(InvoiceSeries)):
+            sequences = sorted(db.session.scalars(select(Invoice.sequence).where(Invoice.series_id == series.id)))
+            assert sequences == list(range(1, len(sequences) + 1)), (series.prefix, sequences)
+        assert all(i.pdf_document_id is not None for i in invoices)

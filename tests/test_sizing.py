@@ -11,7 +11,6 @@ from marketplace.formatting import money, percent
 from marketplace.services.missions import sizing
 from marketplace.services.missions.sizing import CostInputs, InvalidInput, TaskLine
 
-
 # --- cost simulator --------------------------------------------------------------
 
 def test_the_default_inputs_reproduce_the_ile_de_france_example_exactly():

@@ -9,8 +9,8 @@ from redis import Redis
 from sqlalchemy import select
 
 from marketplace.db import commit, db, utcnow
-from marketplace.models.outbox import EmailStatus, OutboundEmail
 from marketplace.models.missions import Application
+from marketplace.models.outbox import EmailStatus, OutboundEmail
 from tests import factories
 from tests.conftest import login
 from tests.factories import PASSWORD

@@ -17,7 +17,12 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from tests.conftest import login
-from tests.factories import PASSWORD, AdminFactory, FreelancerProfileFactory, SubmittedProfileFactory
+from tests.factories import (
+    PASSWORD,
+    AdminFactory,
+    FreelancerProfileFactory,
+    SubmittedProfileFactory,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "marketplace" / "translations"

@@ -7,15 +7,21 @@ from datetime import date, timedelta
 import pytest
 
 from marketplace.db import today
+from marketplace.domain import add_months
+from marketplace.legal import urssaf_expiry
 from marketplace.models.documents import DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.vetting import CheckStatus
 from marketplace.platform import storage as documents
-from marketplace.domain import add_months
-from marketplace.legal import urssaf_expiry
 from marketplace.services.vetting import checks
 from marketplace.services.vetting.files import inspect_jpeg, inspect_pdf, inspect_png
-from tests.factories import AdminFactory, SubmittedProfileFactory, sample_pdf, sample_png, upload_document
+from tests.factories import (
+    AdminFactory,
+    SubmittedProfileFactory,
+    sample_pdf,
+    sample_png,
+    upload_document,
+)
 
 PASSED, WARNING, FAILED = CheckStatus.PASSED, CheckStatus.WARNING, CheckStatus.FAILED
 

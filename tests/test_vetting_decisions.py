@@ -7,15 +7,21 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from marketplace.platform import events
 from marketplace.db import commit, today, utcnow
 from marketplace.errors import DomainError
 from marketplace.models.audit import AuditLog
 from marketplace.models.vetting import CheckStatus, ReferenceRequest
+from marketplace.platform import events
 from marketplace.services.contracts import bookings
 from marketplace.services.matching import facade as matching
 from marketplace.services.vetting import decisions, references
-from tests.factories import AdminFactory, MissionFactory, SubmittedProfileFactory, submit, upload_valid_documents
+from tests.factories import (
+    AdminFactory,
+    MissionFactory,
+    SubmittedProfileFactory,
+    submit,
+    upload_valid_documents,
+)
 
 IP = "192.0.2.44"
 

@@ -11,7 +11,13 @@ from marketplace.models.documents import Document
 from marketplace.models.outbox import JobIntent
 from marketplace.models.vetting import VettingCheck
 from marketplace.services.vetting import expiry
-from tests.factories import SubmittedProfileFactory, sample_pdf, submit, upload_document, upload_valid_documents
+from tests.factories import (
+    SubmittedProfileFactory,
+    sample_pdf,
+    submit,
+    upload_document,
+    upload_valid_documents,
+)
 
 
 def approved_profile(session, *, urssaf_days_ago=20, insurance_days_left=265):

@@ -10,7 +10,11 @@ from marketplace.db import utcnow
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile
 from marketplace.models.vetting import CheckStatus
 from marketplace.services.vetting import fraud
-from tests.factories import FreelancerProfileFactory, SubmittedProfileFactory, UserFactory
+from tests.factories import (
+    FreelancerProfileFactory,
+    SubmittedProfileFactory,
+    UserFactory,
+)
 
 BIO = (
     "Office manager depuis douze ans en PME et en start-up. J'ai piloté le déménagement de nos bureaux "

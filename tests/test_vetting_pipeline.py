@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from marketplace.platform import events
 from marketplace.db import commit, today
 from marketplace.models.outbox import JobIntent, JobStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
+from marketplace.platform import events
 from marketplace.services.vetting import running, scheduling, score
 from tests.factories import (
     FreelancerProfileFactory,

@@ -11,18 +11,20 @@ from marketplace.models.contracts import (
 )
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, Reference
-from marketplace.models.matching import MatcherModel
+from marketplace.models.matching import MatcherModel, MatcherSnapshot
 from marketplace.models.missions import Application, Mission, PerimeterLine
 from marketplace.models.outbox import JobIntent, OutboundEmail
 from marketplace.models.payments import Payment, Payout
+from marketplace.models.privacy import AccountClosure, DataExport, RetentionRecord
 from marketplace.models.timesheets import Timesheet, TimesheetEntry
 from marketplace.models.users import User
 from marketplace.models.vetting import ReferenceRequest, VettingCheck
 
 __all__ = [
+    "AccountClosure", "DataExport", "RetentionRecord",
     "Application", "AuditLog", "BillingRun", "Company", "Contract", "ContractBooking",
     "ContractSignature", "ContractVersion", "Document", "ExperienceEntry", "FreelancerProfile",
-    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "MatcherModel", "Mission", "OutboundEmail",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "MatcherModel", "MatcherSnapshot", "Mission", "OutboundEmail",
     "Payment", "Payout", "PerimeterLine", "Reference", "ReferenceRequest", "TeamInvitation",
     "Timesheet", "TimesheetEntry", "User", "VettingCheck",
 ]

@@ -36,6 +36,7 @@ class Company(Timestamps, Base):
     longitude: Mapped[float | None]
     billing_email: Mapped[str | None] = mapped_column(String(254))
     billing_contact_name: Mapped[str | None] = mapped_column(String(160))
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
 
     members: Mapped[list["User"]] = relationship(back_populates="company")

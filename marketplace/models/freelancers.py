@@ -108,6 +108,13 @@ class FreelancerProfile(Timestamps, Base):
     billing_postal_code: Mapped[str] = mapped_column(String(10), default="")
     billing_city: Mapped[str] = mapped_column(String(120), default="")
     off_platform_turnover_cents: Mapped[int] = mapped_column(default=0)
+    # Companies (EURL, SASU) print their share capital and RCS city on invoices.
+    share_capital_cents: Mapped[int | None]
+    # Stripe Connect: the account the platform pays the freelancer's share into, and what Stripe says of it.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(120), unique=True)
+    stripe_payouts_enabled: Mapped[bool] = mapped_column(default=False)
+    stripe_requirements: Mapped[list[str]] = mapped_column(default=list)
+    rcs_city: Mapped[str | None] = mapped_column(String(120))
     mandate_accepted_at: Mapped[datetime | None]
     mandate_version: Mapped[str | None] = mapped_column(String(20))
     mandate_ip: Mapped[str | None] = mapped_column(String(45))

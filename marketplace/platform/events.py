@@ -32,3 +32,11 @@ bookings_changed = _signals.signal("bookings-changed")
 mission_changed = _signals.signal("mission-changed")
 # An application changed status (shortlisted, invited, hired, declined…). kwargs: application, old, new
 application_status_changed = _signals.signal("application-status-changed")
+# A contract changed status (drafted, signed, in notice, ended, abandoned). kwargs: contract, old, new, party
+contract_status_changed = _signals.signal("contract-status-changed")
+# A monthly activity report was approved (by the SME or the daily job). kwargs: timesheet
+timesheet_approved = _signals.signal("timesheet-approved")
+# An approved report was replaced by a new version (a correction). kwargs: old, new, reason
+timesheet_replaced = _signals.signal("timesheet-replaced")
+# An invoice was issued (by a billing run or a correction). kwargs: invoice
+invoice_issued = _signals.signal("invoice-issued")

@@ -17,10 +17,19 @@ def load_areas(extra_modules: Iterable[str] = ()) -> None:
     """Import every area's jobs and event handlers: jobs get registered, handlers connected."""
     import marketplace.platform.jobs  # noqa: F401  (jobs.sweep)
     import marketplace.platform.mail  # noqa: F401  (mail.deliver)
+    import marketplace.services.billing.jobs  # noqa: F401
+    import marketplace.services.billing.subscribers  # noqa: F401
+    import marketplace.services.contracts.jobs  # noqa: F401
+    import marketplace.services.contracts.subscribers  # noqa: F401
     import marketplace.services.matching.jobs  # noqa: F401
     import marketplace.services.matching.subscribers  # noqa: F401
     import marketplace.services.missions.jobs  # noqa: F401
     import marketplace.services.missions.subscribers  # noqa: F401
+    import marketplace.services.payments.jobs  # noqa: F401
+    import marketplace.services.payments.statement_jobs  # noqa: F401
+    import marketplace.services.payments.subscribers  # noqa: F401
+    import marketplace.services.privacy.jobs  # noqa: F401
+    import marketplace.services.timesheets.jobs  # noqa: F401
     import marketplace.services.vetting.jobs  # noqa: F401
     import marketplace.services.vetting.subscribers  # noqa: F401
 

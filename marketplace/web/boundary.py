@@ -37,11 +37,13 @@ def attempt(
     form=None,
     success: str | Callable[[T], str] | None = None,
     category: str = "success",
+    quiet: bool = False,
 ) -> Outcome[T]:
     """Run ``operation`` (a service call) and commit once; a DomainError rolls back.
 
     With ``form``, each refusal goes beside its field (every one of an ``InvalidInput``);
-    without, it is flashed. ``success`` is flashed after the commit (a callable gets the
+    without, it is flashed — unless ``quiet`` (machine callers: webhooks, JSON), where the
+    caller answers with the outcome's error itself. ``success`` is flashed after the commit (a callable gets the
     operation's value).
     """
     try:
@@ -50,7 +52,7 @@ def attempt(
         rollback()
         if form is not None:
             form.add_domain_error(exc)
-        else:
+        elif not quiet:
             flash(exc.message, "danger")
         return Outcome(error=exc)
     commit()

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from marketplace import domain
 from marketplace.i18n import LANGUAGES
+from marketplace.platform.jobs import current_job
 from marketplace.web.authz import dashboard_endpoint
 
 NAVIGATION = {
@@ -56,7 +57,9 @@ def add_nav_item(role: str, endpoint: str, label: str) -> None:
 def register(app: Flask) -> None:
     @app.context_processor
     def _inject() -> dict:
-        if not has_request_context():  # e-mails rendered by a job or the CLI
+        # E-mails rendered by a job or the CLI; a job run inline after a request's commit renders
+        # for its recipient, never with the request's user (whose row would be read again mid-job).
+        if not has_request_context() or current_job.get() is not None:
             return {"domain": domain}
         return {
             "nav_items": nav_items(),

@@ -140,7 +140,7 @@ def authenticate(session: Session, email: str, password: str, ip_address: str | 
     if user is None:
         spend_password_check(password or "")  # timing tells nothing about which accounts exist
         raise DomainError("Adresse e-mail ou mot de passe incorrect.")
-    if not user.check_password(password or ""):
+    if not user.check_password(password or "") or user.erased_at is not None:  # an erased account never returns
         raise DomainError("Adresse e-mail ou mot de passe incorrect.")
     if not user.active:
         raise DomainError("Ce compte est désactivé. Contactez le support pour le réactiver.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode
@@ -53,12 +53,18 @@ class Search:
 
 
 def published_missions(session: Session) -> list[Mission]:
+    return _published(session)
+
+
+def _published(session: Session, *conditions, limit: int | None = None) -> list[Mission]:
+    """Published missions, latest first, with what the page and the reasons read."""
     return list(
         session.scalars(
             select(Mission)
-            .where(Mission.status == MissionStatus.PUBLISHED.value)
+            .where(Mission.status == MissionStatus.PUBLISHED.value, *conditions)
             .options(selectinload(Mission.company), selectinload(Mission.perimeter))
             .order_by(Mission.published_at.desc(), Mission.id.desc())
+            .limit(limit)
         )
     )
 
@@ -109,6 +115,8 @@ def apply_filters(missions: list[Mission], filters: MissionFilters, radius_km: i
 def search(session: Session, profile: FreelancerProfile, filters: MissionFilters | None = None, limit: int = 50) -> Search:
     """Published missions for this freelancer: ranked ones first (with reasons), then the others with why."""
     filters = filters or MissionFilters()
+    if not filters.active:
+        return _search_all(session, profile, limit)
     missions = apply_filters(published_missions(session), filters, max(profile.mobility_km, DEFAULT_RADIUS_KM))
     applications = {
         a.mission_id: a
@@ -124,11 +132,40 @@ def search(session: Session, profile: FreelancerProfile, filters: MissionFilters
     booked = bookings.booked_slots(session, [profile.id])[profile.id]
     others = []
     for mission in missions:
+        if len(others) >= limit:
+            break
         if mission.id in placed:
             continue
         reasons = _blockers(profile, mission, booked)
         others.append(Opportunity(mission, None, reasons, applications.get(mission.id), _distance(profile, mission)))
-    return Search(ranked=ranked, others=others[:limit], total=len(missions))
+    return Search(ranked=ranked, others=others, total=len(missions))
+
+
+def _search_all(session: Session, profile: FreelancerProfile, limit: int) -> Search:
+    """`search` without filters, reading only the missions shown (its cost does not grow with their number).
+
+    The ranking comes from the matcher's index of the published missions; the others
+    are the latest published ones not ranked, as `search` lists them.
+    """
+    applications = {
+        a.mission_id: a
+        for a in session.scalars(select(Application).where(Application.freelancer_id == profile.id))
+    }
+    results = matching.rank_missions(session, profile, k=limit)
+    placed = {r.mission_id for r in results}
+    by_id = {m.id: m for m in _published(session, Mission.id.in_(placed))} if placed else {}
+    ranked = [
+        Opportunity(by_id[r.mission_id], r, (), applications.get(r.mission_id), _distance(profile, by_id[r.mission_id]))
+        for r in results
+        if r.mission_id in by_id
+    ]
+    booked = bookings.booked_slots(session, [profile.id])[profile.id]
+    others = [
+        Opportunity(m, None, _blockers(profile, m, booked), applications.get(m.id), _distance(profile, m))
+        for m in _published(session, Mission.id.not_in(placed), limit=limit)
+    ]
+    total = session.scalar(select(func.count(Mission.id)).where(Mission.status == MissionStatus.PUBLISHED.value))
+    return Search(ranked=ranked, others=others, total=total or 0)
 
 
 def for_mission(session: Session, profile: FreelancerProfile, mission: Mission) -> Opportunity:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace.db import today
+from marketplace.db import today, utcnow
 from marketplace.domain import TOOLS_CATALOGUE, WEEKDAYS
 from marketplace.errors import DomainError
 from marketplace.models.companies import Company
@@ -55,7 +55,7 @@ NOTES = (
     "Votre périmètre ressemble beaucoup à celui de ma cliente actuelle : je serais ravie d'en parler.",
     "Disponible sur les jours demandés, avec l'habitude des équipes qui grandissent vite.",
 )
-# om@demo.test's running contract, one weekday a week.
+# om@demo.test's Monday at Boréal Logiciels.
 CONTRACT_CLIENT = "Boréal Logiciels"
 CONTRACT_MISSION = "Office manager — services généraux (contrat en cours)"
 # The missions of pme@demo.test, one per status.
@@ -67,11 +67,45 @@ SME_MISSIONS = {
 }
 
 
+@dataclass(frozen=True)
+class Hire:
+    """A mission posted, applied to and accepted, for one of the demo's contract cases."""
+
+    company_index: int
+    title: str
+    codes: tuple[str, ...]
+    weekdays: tuple[str, ...]
+    half_days: int
+    work_mode: str
+    candidates: tuple[int, ...]  # demo freelancer numbers, the first eligible one applies
+    accepted_days_ago: int
+
+
+# The other contract cases (the contracts seed takes each to its stage): a contract om@demo.test
+# must sign, one pme@demo.test must sign, one in notice, one under negotiation.
+HIRES = {
+    "om_to_sign": Hire(1, "Office manager à distance — achats et fournisseurs (mercredi)",
+                       ("suppliers", "budget", "expenses"), ("wed",), 2, "remote", (0,), 6),
+    "pme_to_sign": Hire(0, "Office manager — préparation du déménagement (vendredi)",
+                        ("moves", "spaces", "safety_registers"), ("fri",), 2, "remote", (3, 4, 5, 6, 7, 8), 5),
+    "notice": Hire(2, "Office manager — accueil et vie d'équipe", ("onboarding", "events", "internal_comms"),
+                   ("mon", "tue"), 4, "remote", (4, 5, 6, 7, 8, 9), 150),
+    "negotiating": Hire(3, "Office manager — structuration des process", ("documentation", "tools_stack"),
+                        ("thu",), 2, "remote", (2, 6, 7, 8, 9, 5), 3),
+    "running": Hire(4, "Office manager — achats et services généraux (mercredi, vendredi)",
+                    ("suppliers", "budget", "spaces"), ("wed", "fri"), 4, "remote", (5, 6, 7, 8, 9, 10), 125),
+}
+
+
+OM_FREE_DAYS = {"wed", "fri"}
+
+
 @dataclass
 class DemoMissions:
     missions: list[Mission]
-    # om@demo.test's accepted application to Boréal Logiciels: the contracts seed signs it.
-    contract_application: Application | None
+    # Accepted applications the contracts seed takes on, by case: « boreal » and « pme » are
+    # om@demo.test's running contracts (Monday; Tuesday and Thursday), the others as HIRES says.
+    hires: dict[str, Application]
 
 
 def seed(session: Session, companies: list[Company], profiles: list[FreelancerProfile]) -> DemoMissions:
@@ -79,11 +113,14 @@ def seed(session: Session, companies: list[Company], profiles: list[FreelancerPr
     missions = [_general_mission(session, companies, index) for index in range(GENERAL_MISSIONS)]
     for mission in missions[:10]:
         _applications(session, mission)
-    _sme_journey(session, companies[0])
-    contract_application = _contract_mission(session, profiles[0])
+    hires: dict[str, Application] = {}
+    hires["boreal"] = _contract_mission(session, profiles[0])
+    hires["pme"] = _sme_journey(session, companies[0], profiles[0])
+    for case, hire in HIRES.items():
+        hires[case] = _hire(session, companies, profiles, hire)
     _freelancer_journey(session, profiles[0], companies[0])
     session.flush()
-    return DemoMissions(missions, contract_application)
+    return DemoMissions(missions, {case: a for case, a in hires.items() if a is not None})
 
 
 def _contract_mission(session: Session, om: FreelancerProfile) -> Application | None:
@@ -103,8 +140,29 @@ def _contract_mission(session: Session, om: FreelancerProfile) -> Application | 
                             "Bonjour, les services généraux et les achats sont mon quotidien depuis dix ans.")
         if application is None:
             return None
-        hiring.accept(session, application, owner)
+        hiring.accept(session, application, owner, now=utcnow() - timedelta(days=130))
         posting.mark_filled(session, mission, owner)
+    return queries.accepted_application(session, mission.id)
+
+
+def _hire(session: Session, companies: list[Company], profiles: list[FreelancerProfile], hire: Hire) -> Application | None:
+    """Post the case's mission; its first eligible candidate applies and is accepted."""
+    company = companies[hire.company_index]
+    mission = find(session, company, hire.title)
+    if mission is None:
+        owner = owner_of(session, company)
+        mission = post(session, company, owner, hire.title, hire.codes, weekdays=list(hire.weekdays),
+                       half_days=hire.half_days, start_in_days=14, work_mode=hire.work_mode, budget_cents=55_000,
+                       min_years=5, levels={})
+        for number in hire.candidates:
+            profile = profiles[number] if number < len(profiles) else None
+            if profile is None or profile.status != ProfileStatus.APPROVED.value:
+                continue
+            application = apply(session, profile, mission, rng_for("hire", hire.title).choice(NOTES))
+            if application is not None:
+                hiring.accept(session, application, owner, now=utcnow() - timedelta(days=hire.accepted_days_ago))
+                posting.mark_filled(session, mission, owner)
+                break
     return queries.accepted_application(session, mission.id)
 
 
@@ -204,15 +262,16 @@ def _applications(session: Session, mission: Mission) -> None:
             hiring.shortlist(session, application, owner)
 
 
-def _sme_journey(session: Session, company: Company) -> None:
-    """Missions in every status, scored applications and decisions for pme@demo.test."""
+def _sme_journey(session: Session, company: Company, om: FreelancerProfile) -> Application | None:
+    """Missions in every status, scored applications and decisions for pme@demo.test; the accepted om@demo.test."""
     owner = user_by_email(session, company_owner_email(0))
     member = user_by_email(session, "equipe@demo.test") or owner
     rng = rng_for("sme-journey", company.id)
     if find(session, company, SME_MISSIONS["published"]) is None:
         published = post(session, company, owner, SME_MISSIONS["published"], sizing.FIELD_EXAMPLE_TASKS,
                          weekdays=["tue", "thu"], half_days=4, start_in_days=21)
-        ranked = [session.get(FreelancerProfile, r.profile_id) for r in matching.rank_freelancers(session, published, 6)]
+        ranked = [session.get(FreelancerProfile, r.profile_id) for r in matching.rank_freelancers(session, published, 7)
+                  if r.profile_id != om.id]  # om@demo.test works for them already
         # The best match has not applied yet: the mission page recommends inviting her.
         applied = [a for a in (apply(session, p, published, rng.choice(NOTES)) for p in ranked[1:3]) if a]
         if applied:
@@ -227,14 +286,21 @@ def _sme_journey(session: Session, company: Company) -> None:
         closed = post(session, company, owner, SME_MISSIONS["closed"], ("onboarding", "events"), weekdays=["mon"],
                       half_days=2, start_in_days=14)
         posting.close(session, closed, member, "hired_elsewhere", "Une collaboratrice reprend le poste en interne.")
-    if find(session, company, SME_MISSIONS["filled"]) is None:
+    filled = find(session, company, SME_MISSIONS["filled"])
+    if filled is None:
+        # om@demo.test's Tuesday and Thursday: she applies with the best-ranked, and is chosen.
         filled = post(session, company, owner, SME_MISSIONS["filled"], ("suppliers", "budget", "expenses", "spaces"),
-                      weekdays=[], half_days=4, start_in_days=30)
-        ranked = [session.get(FreelancerProfile, r.profile_id) for r in matching.rank_freelancers(session, filled, 2)]
-        chosen = [a for a in (apply(session, p, filled, rng.choice(NOTES)) for p in ranked) if a]
-        if chosen:
-            hiring.accept(session, chosen[0], owner)
+                      weekdays=["tue", "thu"], half_days=4, start_in_days=30)
+        ranked = [session.get(FreelancerProfile, r.profile_id) for r in matching.rank_freelancers(session, filled, 3)
+                  if r.profile_id != om.id]
+        chosen = apply(session, om, filled, "Bonjour, les achats et les services généraux sont mon quotidien : "
+                                            "je serais ravie de travailler avec vous les mardis et jeudis.")
+        for profile in ranked[:1]:
+            apply(session, profile, filled, rng.choice(NOTES))
+        if chosen is not None:
+            hiring.accept(session, chosen, owner, now=utcnow() - timedelta(days=100))
             posting.mark_filled(session, filled, owner)
+    return queries.accepted_application(session, filled.id)
 
 
 def _freelancer_journey(session: Session, om: FreelancerProfile, inviter: Company) -> None:
@@ -242,7 +308,9 @@ def _freelancer_journey(session: Session, om: FreelancerProfile, inviter: Compan
     if om.status != ProfileStatus.APPROVED.value:
         return
     mine = {a.mission_id: a for a in queries.freelancer_applications(session, om.id)}
-    published = list(session.scalars(select(Mission).where(Mission.status == MissionStatus.PUBLISHED.value)))
+    # Her Monday, Tuesday and Thursday are (about to be) booked: she looks at Wednesday, Friday or flexible days.
+    published = [m for m in session.scalars(select(Mission).where(Mission.status == MissionStatus.PUBLISHED.value))
+                 if set(m.weekdays or []) <= OM_FREE_DAYS]
     ranked = [r.mission_id for r in matching.rank_missions(session, om, missions=published)]
     waiting = [a for a in mine.values() if a.status in AWAITING_SME]
     for mission in [m for m in published if m.id in ranked[:4] and m.id not in mine][: max(0, 2 - len(waiting))]:

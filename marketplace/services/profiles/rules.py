@@ -13,6 +13,9 @@ DAILY_RATE_MIN_CENTS = 15_000
 DAILY_RATE_MAX_CENTS = 200_000
 # Turnover made outside the platform (franchise thresholds): bounded to a plausible yearly figure.
 MAX_OFF_PLATFORM_TURNOVER_CENTS = 100_000_000
+MAX_SHARE_CAPITAL_CENTS = 100_000_000_00  # 100 M€
+# Legal forms whose invoices show the share capital and the RCS city (companies).
+COMPANY_LEGAL_FORMS = ("eurl", "sasu")
 MAX_MOBILITY_KM = 200
 EXPIRY_WARNING_DAYS = 30
 
@@ -22,6 +25,7 @@ VETTED_FIELDS = frozenset(
         "first_name", "last_name", "bio", "years_experience", "freelance_years", "experiences",
         "business_name", "legal_form", "siret", "vat_regime", "vat_number", "vat_debits_option",
         "iban", "bic", "billing_address_line", "billing_postal_code", "billing_city", "references",
+        "share_capital_cents", "rcs_city",
     }
 )
 

@@ -133,6 +133,7 @@ class Plan:
     referee_emails: list[str] = field(default_factory=list)
     insurance_days_left: int | None = None
     urssaf_issued: date | None = None
+    off_platform_turnover_cents: int = 0
     contract_day: str | None = None
 
 
@@ -194,10 +195,13 @@ def plan(index: int) -> Plan:
         insurance_days_left=rng.randrange(45, 330),
     )
     _document_cases(result)
-    if index == 0:  # om@demo.test also offers the weekday her running contract books (one more)
-        spare = [d for d in WEEKDAYS if d not in weekdays]
-        result.contract_day = spare[0] if spare else weekdays[-1]
-        result.weekdays = sorted({*weekdays, result.contract_day}, key=WEEKDAYS.index)
+    if index == 0:  # om@demo.test time-shares her whole week: Monday at Boréal Logiciels, Tuesday and
+        # Thursday at pme@demo.test's company, Wednesday offered to a third client, Friday free.
+        result.contract_day = "mon"
+        result.weekdays = list(WEEKDAYS)
+        # A micro-entrepreneur under the VAT franchise whose year brings her close to 41 250 €.
+        result.legal_form, result.liable = LegalForm.MICRO, False
+        result.off_platform_turnover_cents = 26_000_00
     return result
 
 
@@ -210,8 +214,10 @@ def _document_cases(p: Plan) -> None:
     """What the dashboards and the expiry calendar show: documents about to expire, or expired."""
     day = today()
     month_end = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    if p.index == 0:  # om@demo.test: the dashboard asks to renew the insurance soon
+    if p.index == 0:  # om@demo.test: the dashboard asks to renew the insurance soon; her vigilance
+        # certificate dates from before her two running contracts, and turns 6 months within the month
         p.insurance_days_left = 20
+        p.urssaf_issued = day - timedelta(days=160)
     elif p.index == 3:  # the URSSAF certificate runs out at the end of this month: on the calendar
         p.urssaf_issued = add_months(month_end + timedelta(days=1), -6)
     elif p.index == 5:  # a few days left: reminder e-mail, calendar
@@ -277,6 +283,10 @@ def fill(session: Session, profile: FreelancerProfile, p: Plan, *, on: date) -> 
         vat_regime=(VatRegime.LIABLE if p.liable else VatRegime.FRANCHISE).value,
         vat_number=vat_number_for_siren(p.siren) if p.liable else "", iban=p.iban,
         billing_address_line=p.address, billing_postal_code=POSTAL_CODES.get(p.city, "75011"), billing_city=p.city,
+        off_platform_turnover_cents=p.off_platform_turnover_cents,
+        share_capital_cents=(1_000_00 if p.legal_form == LegalForm.EURL else 5_000_00)
+        if p.legal_form in (LegalForm.EURL, LegalForm.SASU) else None,
+        rcs_city=p.city if p.legal_form in (LegalForm.EURL, LegalForm.SASU) else "",
     ))
     mandate.accept_mandate(session, profile)
     upload_documents(session, profile, p, on=on)

@@ -22,6 +22,7 @@ from marketplace.services.profiles.documents import current_documents
 from marketplace.services.profiles.mandate import mandate_is_current
 from marketplace.services.profiles.rules import (
     BIO_MIN_CHARS,
+    COMPANY_LEGAL_FORMS,
     MIN_REFERENCES,
     PROFILE_DOCUMENT_KINDS,
 )
@@ -105,6 +106,9 @@ def completeness(session: Session, profile: FreelancerProfile, on: date | None =
         profile.billing_address_line.strip() and profile.billing_postal_code and profile.billing_city.strip(),
         "Renseignez votre adresse de facturation",
     )
+    if profile.legal_form in COMPANY_LEGAL_FORMS:
+        need("business", profile.share_capital_cents and (profile.rcs_city or "").strip(),
+             "Indiquez le capital social et la ville du RCS de votre société : ils figurent sur vos factures")
     if profile.mandate_accepted_at is not None and profile.mandate_version != MANDATE_VERSION:
         need("mandate", False, "Acceptez la nouvelle version du mandat de facturation")
     else:

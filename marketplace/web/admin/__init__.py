@@ -7,4 +7,4 @@ bp = Blueprint("admin", __name__)
 # Every admin URL, including those later issues add, is for admins only.
 protect_blueprint(bp, Role.ADMIN)
 
-from marketplace.web.admin import vetting, views  # noqa: E402,F401
+from marketplace.web.admin import billing, contracts, payments, privacy, vetting, views  # noqa: E402,F401

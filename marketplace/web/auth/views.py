@@ -12,7 +12,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import limiter
 from marketplace.services.accounts import operations as accounts
 from marketplace.web import security
-from marketplace.web.auth import bp
+from marketplace.web.auth import bp, privacy
 from marketplace.web.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -28,7 +28,7 @@ from marketplace.web.forms import client_ip, safe_next
 
 
 def _after_login_url(user) -> str:
-    return safe_next(url_for(dashboard_endpoint(user)))
+    return privacy.after_login_url(user) or safe_next(url_for(dashboard_endpoint(user)))
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -154,7 +154,7 @@ def reset_password(token: str):
 @bp.route("/parametres", methods=["GET", "POST"])
 @login_required
 def settings():
-    """Change one's password and language."""
+    """Change one's password and language; export one's data or close the account."""
     password_form = ChangePasswordForm(prefix="pw")
     language_form = LanguageForm(locale=current_user.locale)
     if request.method == "POST" and "pw-current_password" in request.form and password_form.validate():
@@ -166,7 +166,7 @@ def settings():
         if done:
             login_user(current_user._get_current_object(), fresh=True)  # keep this session; the others end
             return redirect(url_for("auth.settings"))
-    return render_template("auth/settings.html", password_form=password_form, language_form=language_form)
+    return privacy.render_settings(password_form=password_form, language_form=language_form)
 
 
 @bp.route("/langue", methods=["POST"])

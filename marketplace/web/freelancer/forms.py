@@ -145,6 +145,11 @@ class BusinessForm(BaseForm):
         _l("SIRET"), validators=[Length(max=20)],
         description=_l("14 chiffres (en portage salarial : celui de la société de portage)."),
     )
+    share_capital = EuroField(
+        _l("Capital social (€)"), description=_l("Sociétés (EURL, SASU) : il figure sur vos factures."),
+    )
+    rcs_city = StringField(_l("Ville du RCS"), validators=[Length(max=120)],
+                           description=_l("Sociétés : la ville du greffe où la société est immatriculée."))
     vat_regime = RadioField(
         _l("Régime de TVA"),
         choices=choices(

@@ -45,6 +45,7 @@ from marketplace.services.profiles import (
 )
 from marketplace.services.timesheets import queries as timesheet_queries
 from marketplace.web.authz import get_scoped_or_404, protect_blueprint
+from marketplace.web.billing_views import freelancer_turnover
 from marketplace.web.boundary import attempt
 from marketplace.web.forms import BaseForm, client_ip, safe_next
 from marketplace.web.freelancer import bp
@@ -62,6 +63,7 @@ from marketplace.web.freelancer.forms import (
     ReferenceForm,
     SkillsForm,
 )
+from marketplace.web.payment_views import PAYOUT_STATUS_LABELS, connect_status
 
 protect_blueprint(bp, Role.FREELANCER)
 
@@ -141,8 +143,13 @@ def dashboard():
         status_labels=APPLICATION_STATUS_LABELS,
         contracts=contract_queries.current_for_freelancer(db.session, profile.id),
         timesheets=timesheet_queries.to_send_for_freelancer(db.session, profile.id),
-        invoices=billing_queries.issued_for_freelancer(db.session, profile.id),
+        reporting=bool(timesheet_queries.contracts_for_freelancer(db.session, profile.id)),
+        invoices=billing_queries.issued_for_freelancer(db.session, profile.id, limit=8),
+        fee_invoices=billing_queries.fee_invoices_for_freelancer(db.session, profile.id, limit=8),
+        turnover=freelancer_turnover(profile),
         payouts=payment_queries.payouts_for_freelancer(db.session, profile.id),
+        payout_labels=PAYOUT_STATUS_LABELS,
+        connect=connect_status(profile),
         week=availability.week(db.session, profile),
         suggestions=suggestions,
         withdraw_form=BaseForm(),
@@ -381,6 +388,7 @@ def profile_business():
             "billing_address_line": profile.billing_address_line, "billing_postal_code": profile.billing_postal_code,
             "billing_city": profile.billing_city,
             "off_platform_turnover": profile.off_platform_turnover_cents or None,
+            "share_capital": profile.share_capital_cents, "rcs_city": profile.rcs_city or "",
         }
     )
     if form.validate_on_submit():
@@ -390,6 +398,7 @@ def profile_business():
             vat_debits_option=form.vat_debits_option.data, iban=form.iban.data, bic=form.bic.data,
             billing_address_line=form.billing_address_line.data, billing_postal_code=form.billing_postal_code.data,
             billing_city=form.billing_city.data, off_platform_turnover_cents=form.off_platform_turnover.data,
+            share_capital_cents=form.share_capital.data, rcs_city=form.rcs_city.data,
         )
         response = _save_step("business", lambda: business.save_business(
             db.session, profile, data, actor=current_user, ip_address=client_ip()), form)

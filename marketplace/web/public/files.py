@@ -34,7 +34,7 @@ def _readable(document_id: int):
     return document, path
 
 
-def _private(response: Response) -> Response:
+def private_file(response: Response) -> Response:
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = SANDBOX
@@ -50,7 +50,7 @@ def document_file(document_id: int):
     response = Response(path.read_bytes(), mimetype=document.content_type)
     disposition = "inline" if document.content_type in (documents.PNG, documents.JPEG) else "attachment"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(document.original_name)}"
-    return _private(response)
+    return private_file(response)
 
 
 @bp.route("/fichiers/<int:document_id>/apercu/<int:page>")
@@ -63,4 +63,4 @@ def document_preview(document_id: int, page: int):
     image = pdf.page_png(path.read_bytes(), page)
     if image is None:
         abort(404)
-    return _private(Response(image, mimetype="image/png"))
+    return private_file(Response(image, mimetype="image/png"))

@@ -8,6 +8,7 @@ from marketplace.db import db
 from marketplace.extensions import limiter
 from marketplace.platform import health
 from marketplace.services.missions import queries as mission_queries
+from marketplace.services.privacy import rules as privacy_rules
 from marketplace.services.profiles import queries as profile_queries
 from marketplace.web.public import bp
 
@@ -61,4 +62,5 @@ def legal(page: str):
     """Legal notices, terms of use and privacy policy."""
     if page not in LEGAL_PAGES:
         abort(404)
-    return render_template(f"public/legal_{page.replace('-', '_')}.html", title=LEGAL_PAGES[page])
+    return render_template(f"public/legal_{page.replace('-', '_')}.html", title=LEGAL_PAGES[page],
+                           schedule=privacy_rules.SCHEDULE, cookies=privacy_rules.COOKIES)

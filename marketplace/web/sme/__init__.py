@@ -17,4 +17,12 @@ def _sme_only():
     return role_refusal({Role.SME.value})
 
 
-from marketplace.web.sme import applications, missions, team, views  # noqa: E402,F401
+from marketplace.web.sme import (  # noqa: E402,F401
+    applications,
+    billing,
+    contracts,
+    missions,
+    payments,
+    team,
+    views,
+)

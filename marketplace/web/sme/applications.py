@@ -7,6 +7,8 @@ from flask_login import current_user
 
 from marketplace.db import db
 from marketplace.models.missions import Application, Mission
+from marketplace.services.contracts import queries as contract_queries
+from marketplace.services.contracts import satisfaction
 from marketplace.services.missions import hiring
 from marketplace.services.missions.rules import DEFAULT_DECLINE_MESSAGE
 from marketplace.services.profiles import queries as profile_queries
@@ -27,19 +29,23 @@ def _back(application: Application) -> str:
 def mission_applications(mission_id: int):
     """Every application to one mission, with its score and the reasons behind it."""
     mission = get_scoped_or_404(Mission, mission_id)
+    applicants = hiring.applicants(db.session, mission)
     return render_template(
-        "sme/applications.html", mission=mission, applicants=hiring.applicants(db.session, mission),
+        "sme/applications.html", mission=mission, applicants=applicants,
         action_form=ActionForm(), decline_form=DeclineForm(message=DEFAULT_DECLINE_MESSAGE),
+        contract_ids=contract_queries.contract_ids_by_application(db.session, [a.application.id for a in applicants]),
     )
 
 
 @bp.route("/candidatures/<int:application_id>")
 def application(application_id: int):
-    """One applicant's profile, score breakdown and the decisions available."""
+    """One applicant's profile, score breakdown, clients' satisfaction and the decisions available."""
     application = get_scoped_or_404(Application, application_id)
     return render_template(
         "sme/application.html", applicant=hiring.applicant(db.session, application), mission=application.mission,
         action_form=ActionForm(), decline_form=DeclineForm(message=DEFAULT_DECLINE_MESSAGE),
+        contract_ids=contract_queries.contract_ids_by_application(db.session, [application.id]),
+        satisfaction=satisfaction.freelancer_average(db.session, application.freelancer_id),
     )
 
 
@@ -59,8 +65,9 @@ def application_accept(application_id: int):
     application = get_scoped_or_404(Application, application_id)
     if ActionForm().validate():
         attempt(lambda: hiring.accept(db.session, application, current_user), success=(
-            f"Vous avez retenu {application.freelancer.display_name}. Nous l'avons prévenu·e ; le document de "
-            "cadrage à signer viendra ensuite. Marquez la mission comme pourvue quand vous êtes prêt."))
+            f"Vous avez retenu {application.freelancer.display_name}. Le document de cadrage est rédigé : "
+            "relisez-le, acceptez-le ou proposez vos modifications. Rien n'est réservé avant la signature des "
+            "deux parties."))
     return redirect(_back(application))
 
 
