@@ -23,6 +23,17 @@ BATCH = 5000
 COMPANIES = 50
 
 
+def schema_tag() -> str:
+    """A short digest of the tables, columns and indexes: a database kept by a benchmark is rebuilt when it changes."""
+    import hashlib
+
+    import marketplace.models  # noqa: F401  (every table)
+
+    spec = sorted((t.name, c.name, str(c.type)) for t in Base.metadata.sorted_tables for c in t.columns)
+    spec += sorted((t.name, str(i.name)) for t in Base.metadata.sorted_tables for i in t.indexes)
+    return hashlib.sha256(repr(spec).encode()).hexdigest()[:8]
+
+
 def _batches(rows, size=BATCH):
     for i in range(0, len(rows), size):
         yield rows[i : i + size]

@@ -5,7 +5,7 @@ named weekdays all free (a flexible mission needs as many free weekdays as its w
 days); no non-compete conflict; for on-site and hybrid work, not remote-only and within
 the freelancer's mobility radius; a daily rate at most 20 % above the budget.
 
-`exclusion_reason` is the per-pair rule, in French, for explanations and tests; the
+`exclusion` is the per-pair rule (a French `Reason` with its code, for explanations and tests); the
 index applies the same rules with NumPy masks (`marketplace.matching.index`), and the
 tests check that both agree on the whole development set.
 """
@@ -15,13 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 from marketplace.domain import WorkMode
-from marketplace.formatting import days_fr, euros, sector_fr, weekdays_fr
+from marketplace.matching.reasons import Reason
 from marketplace.matching.records import FreelancerRecord, MissionRecord
 
 __all__ = [
     "EARTH_RADIUS_KM",
     "RATE_TOLERANCE_PERCENT",
     "distance_km",
+    "exclusion",
     "exclusion_reason",
     "haversine_km",
     "is_eligible",
@@ -57,59 +58,50 @@ def needs_presence(mission: MissionRecord) -> bool:
     return mission.work_mode in (WorkMode.ONSITE, WorkMode.HYBRID)
 
 
-def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> str | None:
-    """Why the freelancer may not be proposed for the mission (French), or None if eligible."""
+def exclusion(mission: MissionRecord, freelancer: FreelancerRecord, *, you: bool = False) -> Reason | None:
+    """Why the freelancer may not be proposed for the mission, or None if eligible.
+
+    The reason is French text carrying its code and parameters (`reasons.Reason`); ``you``
+    words it for the freelancer ("au-delà de votre rayon").
+    """
+
+    def why(code: str, **params) -> Reason:
+        return Reason(f"{code}.you" if you else code, params)
+
     if not freelancer.vetted:
-        return "Profil pas encore vérifié par la plateforme"
+        return why("not_vetted")
     if freelancer.max_half_days_per_week < mission.half_days_per_week:
-        asked = mission.half_days_per_week / 2
-        return (
-            f"Disponible au plus {days_fr(freelancer.max_half_days_per_week / 2)} par semaine "
-            f"({days_fr(asked)} demandé{_s(asked)})"
-        )
+        return why("capacity", capacity=freelancer.max_half_days_per_week / 2, asked=mission.half_days_per_week / 2)
     free = set(freelancer.free_weekdays)
     if mission.weekdays:
         missing = [d for d in mission.weekdays if d not in free]
         if len(missing) == 1:
-            return f"Pas libre le {weekdays_fr(missing)}"
+            return why("weekday_taken", weekdays=missing)
         if missing:
-            return f"Pas libre ces jours-là : {weekdays_fr(missing)}"
+            return why("weekdays_taken", weekdays=missing)
     elif len(free) < mission.full_days_needed:
-        return (
-            f"{len(free)} jour{_s(len(free))} libre{_s(len(free))} dans la semaine "
-            f"pour {mission.full_days_needed} demandé{_s(mission.full_days_needed)}"
-        )
+        return why("free_days", days=len(free), asked=mission.full_days_needed)
     if mission.non_compete and mission.sector and mission.sector in freelancer.current_client_sectors:
-        return (
-            "Clause de non-concurrence : travaille déjà pour une entreprise du secteur "
-            f"« {sector_fr(mission.sector)} »"
-        )
+        return why("non_compete", sector=mission.sector)
     if needs_presence(mission):
         if freelancer.work_mode == WorkMode.REMOTE:
-            return "Travaille uniquement à distance ; la mission demande une présence sur site"
+            return why("remote_only")
         distance = distance_km(mission, freelancer)
         if distance is None:
-            return "Localisation inconnue : impossible de vérifier la distance au site"
+            return why("no_location")
         if distance > freelancer.mobility_km:
             # Whole km, unless rounding would hide why 50.3 km is outside a 50 km radius.
-            shown = (
-                f"{round(distance)}"
-                if round(distance) > freelancer.mobility_km
-                else f"{distance:.1f}".replace(".", ",")
-            )
-            return f"Site à {shown} km, au-delà de son rayon de {freelancer.mobility_km} km"
+            shown = round(distance) if round(distance) > freelancer.mobility_km else round(distance, 1)
+            return why("radius", km=shown, radius=freelancer.mobility_km)
     if not rate_within_tolerance(freelancer.daily_rate_cents, mission.max_daily_rate_cents):
-        return (
-            f"TJM {euros(freelancer.daily_rate_cents)} : plus de "
-            f"{RATE_TOLERANCE_PERCENT} % au-dessus du budget de "
-            f"{euros(mission.max_daily_rate_cents)}"
-        )
+        return why("rate_too_high", rate=freelancer.daily_rate_cents, percent=RATE_TOLERANCE_PERCENT,
+                   budget=mission.max_daily_rate_cents)
     return None
 
 
-def _s(count: float) -> str:
-    """French plural mark: "1,5 jour demandé", "2 jours demandés"."""
-    return "s" if count >= 2 else ""
+def exclusion_reason(mission: MissionRecord, freelancer: FreelancerRecord) -> str | None:
+    """Why the freelancer may not be proposed for the mission (French), or None if eligible."""
+    return exclusion(mission, freelancer)
 
 
 def is_eligible(mission: MissionRecord, freelancer: FreelancerRecord) -> bool:

@@ -131,6 +131,8 @@ class Match:
     raw: float
     explanation: Explanation | None = None
     facts: dict[str, Any] = field(default_factory=dict, repr=False)
+    # Expected relevance grade Σ grade·P(grade) (0 declined … 3 hired): what bands read.
+    grade: float = 0.0
 
 
 # Dense columns: name → (dtype, shape suffix)
@@ -336,8 +338,9 @@ class ProfileIndex:
             shape=(n, int(header["text_columns"])),
             copy=False,
         )
-        index._ids = [str(i) for i in header["ids"]]
-        index._row = {fid: r for r, fid in enumerate(index._ids)}
+        ids = header["ids"]  # a fresh list (parsed from the header): ours to extend
+        index._ids = ids if all(type(i) is str for i in ids) else [str(i) for i in ids]
+        index._row = dict(zip(index._ids, range(n)))  # twice as fast as a comprehension at 100 000 ids
         return index
 
     def _require(self, freelancer_id: str) -> int:
@@ -607,9 +610,10 @@ class ProfileIndex:
             order = sorted(part, key=lambda i: (-raw[i], self._ids[rows[i]]))
             top = np.array(order, dtype=np.int64)
             points = model.to_points(raw[top])
+            grades = model.expected_grade(raw[top])
             matches = [
-                Match(id=self._ids[rows[i]], score=int(p), raw=float(raw[i]))  # type: ignore[arg-type]
-                for i, p in zip(top, points, strict=True)
+                Match(id=self._ids[rows[i]], score=int(p), raw=float(raw[i]), grade=float(g))  # type: ignore[arg-type]
+                for i, p, g in zip(top, points, grades, strict=True)
             ]
             if explain:
                 self._explain(q, rows[top], X[top], matches, model)
@@ -688,7 +692,7 @@ class ProfileIndex:
             matches = []
             for i, (raw, mission_id, q, _X) in enumerate(kept):
                 score = int(scorer.to_points(np.array([raw]))[0])
-                match = Match(id=mission_id, score=score, raw=raw)
+                match = Match(id=mission_id, score=score, raw=raw, grade=float(scorer.expected_grade(np.array([raw]))[0]))
                 if explain:
                     match.facts = self.facts(q, row)
                     match.explanation = explain_pair(

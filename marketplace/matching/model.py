@@ -119,6 +119,15 @@ class OrdinalLogisticRegression(BaseEstimator):
         """Expected grade as a share of the top grade, from η (0..1)."""
         return expit(np.add.outer(np.asarray(eta, float), self.thresholds_)).mean(axis=-1)
 
+    def expected_grade(self, eta: np.ndarray) -> np.ndarray:
+        """Expected relevance grade Σ grade·P(grade) from η, on the grades' own scale (0..3).
+
+        With P(y ≥ cut) = σ(η + θ_cut), the sum telescopes to the lowest grade plus each
+        step between consecutive grades times the chance of reaching it.
+        """
+        reach = expit(np.add.outer(np.asarray(eta, float), self.thresholds_))
+        return self.levels_[0] + reach @ np.diff(self.levels_).astype(float)
+
 
 def make_pipeline(C: float = 1.0) -> Pipeline:
     """Unfitted scikit-learn pipeline: scaling + one-hot, then the ordinal model."""
@@ -261,6 +270,10 @@ class MatchModel:
 
     def to_points_float(self, eta: np.ndarray) -> np.ndarray:
         return 100.0 * self._ordinal.expected_share(eta)
+
+    def expected_grade(self, eta: np.ndarray) -> np.ndarray:
+        """Expected relevance grade of each pair (0 declined … 3 hired), from η."""
+        return self._ordinal.expected_grade(eta)
 
     def to_points(self, eta: np.ndarray) -> np.ndarray:
         """Score 0–100: the expected relevance grade as a share of the top grade."""

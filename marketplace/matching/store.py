@@ -102,8 +102,10 @@ class ModelStore:
         model = self._model
         if model is None or self._stale():
             with self._lock:
-                if self._model is None or self._stale(force=self._model is None):
-                    self._model = self._load()
+                # Load unless another thread did meanwhile (checking the time again here would
+                # find the check just done too recent, and never load the new version).
+                if self._model is model:
+                    self._model, self._checked = self._load(), time.monotonic()
                 model = self._model
         return model
 

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 import snowballstemmer
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from marketplace.domain import fold
+from marketplace.domain import N_, fold
 
 __all__ = [
     "NEEDS",
@@ -209,7 +209,7 @@ class Need:
 
 
 NEEDS: tuple[Need, ...] = (
-    Need("moves", "déménagement", "facilities_workplace", (
+    Need("moves", N_("déménagement"), "facilities_workplace", (
         "déménagement", "déménager", "démenagement", "emménagement", "emménager",
         "transfert des locaux", "transfert des bureaux", "transfert du siège",
         "transférer les bureaux", "transfert de site", "changement de locaux",
@@ -220,7 +220,7 @@ NEEDS: tuple[Need, ...] = (
         "quitter les locaux", "regroupement des sites", "ouverture d'un site",
         "ouverture de bureaux", "office move",
     )),
-    Need("space_planning", "aménagement des espaces", "facilities_workplace", (
+    Need("space_planning", N_("aménagement des espaces"), "facilities_workplace", (
         "aménagement des espaces", "aménagement des bureaux", "réaménagement",
         "aménagement des locaux", "réaménager", "space planning", "space planner",
         "plan d'implantation", "implantation des postes", "agencement des bureaux",
@@ -235,13 +235,13 @@ NEEDS: tuple[Need, ...] = (
         "réservation de postes", "réservation des bureaux", "taux d'occupation",
         "occupation des bureaux", "occupation des espaces", "bureaux flexibles",
     )),
-    Need("remote_work", "télétravail", "people_culture", (
+    Need("remote_work", N_("télétravail"), "people_culture", (
         "télétravail", "teletravail", "travail à distance", "organisation du travail hybride",
         "charte de télétravail", "accord de télétravail", "télétravailleurs",
         "politique de travail hybride", "politique remote", "jours de présence au bureau",
         "organisation hybride",
     )),
-    Need("safety", "registres obligatoires de sécurité", "facilities_workplace", (
+    Need("safety", N_("registres obligatoires de sécurité"), "facilities_workplace", (
         "sécurité et registres", "registres obligatoires", "registre de sécurité",
         "registre unique du personnel", "duerp", "document unique",
         "évaluation des risques", "risques professionnels", "prévention des risques",
@@ -252,12 +252,12 @@ NEEDS: tuple[Need, ...] = (
         "hygiène et sécurité", "santé et sécurité", "conformité des locaux",
         "sécurité des locaux", "registre des accidents", "mise en conformité réglementaire",
     )),
-    Need("gdpr", "RGPD", "operations_process", (
+    Need("gdpr", N_("RGPD"), "operations_process", (
         "rgpd", "gdpr", "registre des traitements", "données personnelles",
         "protection des données", "cnil", "dpo", "délégué à la protection des données",
         "conformité des données",
     )),
-    Need("onboarding", "onboarding", "people_culture", (
+    Need("onboarding", N_("onboarding"), "people_culture", (
         "onboarding", "on boarding", "intégration des nouveaux", "intégration des salariés",
         "intégration des collaborateurs", "intégrer les nouveaux", "nouveaux arrivants",
         "nouvelles recrues", "nouveaux collaborateurs", "nouveaux salariés",
@@ -266,7 +266,7 @@ NEEDS: tuple[Need, ...] = (
         "premier jour", "arrivée des collaborateurs", "arrivées et départs",
         "parcours d'arrivée", "processus d'arrivée", "entrées et sorties du personnel",
     )),
-    Need("offboarding", "offboarding", "people_culture", (
+    Need("offboarding", N_("offboarding"), "people_culture", (
         "offboarding", "off boarding", "départs", "départ des collaborateurs",
         "sorties de collaborateurs", "sorties des collaborateurs", "sorties des salariés",
         "gestion des sorties", "entretien de sortie", "entretien de départ",
@@ -274,7 +274,7 @@ NEEDS: tuple[Need, ...] = (
         "rupture conventionnelle", "processus de sortie", "arrivées et départs",
         "entrées et sorties du personnel", "collaborateurs sortants", "salariés sortants",
     )),
-    Need("events", "événements internes", "people_culture", (
+    Need("events", N_("événements internes"), "people_culture", (
         "événements internes", "événements d'équipe", "événement interne",
         "afterwork", "afterworks", "after work", "pots d'équipe", "pot de départ",
         "pots", "team building", "teambuilding", "fête de fin d'année",
@@ -284,19 +284,19 @@ NEEDS: tuple[Need, ...] = (
         "organisation d'événements", "organiser les événements", "vie de bureau",
         "arbre de noël", "team lunch",
     )),
-    Need("seminar", "séminaire", "people_culture", (
+    Need("seminar", N_("séminaire"), "people_culture", (
         "séminaire", "séminaires", "offsite", "off site", "convention annuelle",
         "convention d'entreprise", "journée au vert", "retraite d'équipe", "kick off",
         "kickoff", "voyage d'entreprise", "incentive",
     )),
-    Need("expenses", "notes de frais", "finance_procurement", (
+    Need("expenses", N_("notes de frais"), "finance_procurement", (
         "notes de frais", "note de frais", "frais professionnels", "remboursement des frais",
         "remboursement de frais", "frais de déplacement", "indemnités kilométriques",
         "justificatifs de dépenses", "justificatifs", "cartes de paiement",
         "cartes bancaires", "n2f", "expensya", "dépenses des collaborateurs",
         "avances de frais",
     )),
-    Need("suppliers", "achats fournisseurs", "finance_procurement", (
+    Need("suppliers", N_("achats fournisseurs"), "finance_procurement", (
         "fournisseurs", "fournisseur", "prestataires", "achats", "renégociation",
         "renégocier", "négociation des contrats", "négocier les contrats",
         "appel d'offres", "appels d'offres", "mise en concurrence", "sourcing",
@@ -304,7 +304,7 @@ NEEDS: tuple[Need, ...] = (
         "contrats de prestation", "bons de commande", "commandes", "procurement",
         "consultation de prestataires",
     )),
-    Need("budget", "budget", "finance_procurement", (
+    Need("budget", N_("budget"), "finance_procurement", (
         "budgets", "budgétaire", "budgétaires", "tableau de bord budgétaire",
         "suivi budgétaire", "budget de fonctionnement", "budget opérationnel",
         "suivi du budget", "gestion du budget", "pilotage du budget", "budget annuel",
@@ -316,20 +316,20 @@ NEEDS: tuple[Need, ...] = (
         "suivi des coûts", "coûts de fonctionnement", "trésorerie",
         "forecast",
     )),
-    Need("payroll", "pré-paie", "finance_procurement", (
+    Need("payroll", N_("pré-paie"), "finance_procurement", (
         "paie", "pré paie", "prépaie", "variables de paie", "éléments de paie",
         "éléments variables", "bulletins de salaire", "bulletins de paie", "fiches de paie",
         "payroll", "absences et congés", "suivi des absences", "gestion des congés",
         "heures supplémentaires", "tickets restaurant", "titres restaurant",
         "cabinet de paie", "gestionnaire de paie",
     )),
-    Need("hr_tools", "outil RH (SIRH)", "operations_process", (
+    Need("hr_tools", N_("outil RH (SIRH)"), "operations_process", (
         "sirh", "outil rh", "outils rh", "logiciel rh", "système d'information rh",
         "digitalisation rh", "dématérialisation rh", "déploiement de lucca",
         "déploiement de factorial", "déploiement de payfit", "coffre fort numérique",
         "logiciel de gestion des temps", "gestion des temps", "entretiens annuels",
     )),
-    Need("saas_tools", "abonnements SaaS", "operations_process", (
+    Need("saas_tools", N_("abonnements SaaS"), "operations_process", (
         "saas", "abonnements", "licences", "licences logicielles", "outils numériques",
         "outils collaboratifs", "stack d'outils", "stack", "rationalisation des outils",
         "inventaire des outils", "déploiement d'outils", "déploiement d'un outil",
@@ -338,7 +338,7 @@ NEEDS: tuple[Need, ...] = (
         "migration vers google workspace", "migration vers microsoft 365",
         "administration des comptes", "outil de gestion de projet",
     )),
-    Need("it_equipment", "matériel informatique", "operations_process", (
+    Need("it_equipment", N_("matériel informatique"), "operations_process", (
         "matériel informatique", "parc informatique", "ordinateurs", "ordinateur portable",
         "téléphones portables", "flotte mobile", "téléphonie d'entreprise", "imprimantes",
         "prestataire informatique",
@@ -346,7 +346,7 @@ NEEDS: tuple[Need, ...] = (
         "équipement informatique", "équipements des postes", "inventaire du matériel",
         "badges", "contrôle d'accès",
     )),
-    Need("processes", "documentation des process", "operations_process", (
+    Need("processes", N_("documentation des process"), "operations_process", (
         "documentation", "procédures", "procédure", "process internes", "processus internes",
         "structurer les process", "structuration des process", "optimisation des process",
         "process administratifs", "processus administratifs", "documenter les process",
@@ -356,14 +356,14 @@ NEEDS: tuple[Need, ...] = (
         "process mapping", "manuel de procédures", "guide pratique", "documenter",
         "amélioration des processus", "standardisation des process",
     )),
-    Need("internal_comms", "communication interne", "communication_coordination", (
+    Need("internal_comms", N_("communication interne"), "communication_coordination", (
         "communication interne", "newsletter", "newsletters", "lettre interne",
         "journal interne", "intranet", "gazette", "affichage interne",
         "communiquer en interne", "information des équipes", "informer les équipes",
         "annonces internes", "canal slack", "messagerie interne", "réseau social d'entreprise",
         "communication aux équipes", "communication auprès des salariés",
     )),
-    Need("reception", "accueil physique", "communication_coordination", (
+    Need("reception", N_("accueil physique"), "communication_coordination", (
         "accueil physique", "accueil et standard", "standard et accueil",
         "standard téléphonique", "standardiste", "tenue du standard",
         "accueil téléphonique", "accueil des visiteurs", "accueil des clients",
@@ -371,7 +371,7 @@ NEEDS: tuple[Need, ...] = (
         "visiteurs", "courrier", "colis", "gestion du courrier", "hôtesse d'accueil",
         "salle d'attente", "permanence téléphonique", "accueil des livreurs",
     )),
-    Need("rituals", "rituels de réunion", "communication_coordination", (
+    Need("rituals", N_("rituels de réunion"), "communication_coordination", (
         "structuration des réunions", "réunions", "réunion d'équipe", "rituels d'équipe",
         "structuration des rituels", "mise en place de rituels", "rituels de réunion",
         "rituels managériaux", "comptes rendus", "compte rendu", "suivi des actions",
@@ -380,20 +380,20 @@ NEEDS: tuple[Need, ...] = (
         "animation des réunions", "préparation des réunions", "daily", "all hands",
         "coordination des équipes",
     )),
-    Need("crisis", "gestion de crise", "communication_coordination", (
+    Need("crisis", N_("gestion de crise"), "communication_coordination", (
         "gestion de crise", "crise", "crises", "cellule de crise", "plan de continuité",
         "continuité d'activité", "pca", "pra", "situation d'urgence", "urgences",
         "incident majeur", "cyberattaque", "crise sanitaire", "communication de crise",
         "gestion des incidents", "incidents",
     )),
-    Need("insurance", "contrats d'assurance", "finance_procurement", (
+    Need("insurance", N_("contrats d'assurance"), "finance_procurement", (
         "assurances", "assurance", "contrats d'assurance", "assureur", "assureurs",
         "courtier", "sinistres", "sinistre", "multirisque", "responsabilité civile",
         "rc pro", "mutuelle", "prévoyance", "centralisation des contrats",
         "suivi des contrats", "gestion des contrats", "échéancier des contrats",
         "bail commercial", "baux", "résiliation des contrats",
     )),
-    Need("engagement", "qualité de vie au travail", "people_culture", (
+    Need("engagement", N_("qualité de vie au travail"), "people_culture", (
         "qualité de vie au travail", "qvt", "qvct", "bien-être", "engagement des collaborateurs",
         "engagement des équipes", "baromètre social", "enquête de satisfaction",
         "enquête d'engagement", "climat social", "culture d'entreprise",
@@ -401,20 +401,20 @@ NEEDS: tuple[Need, ...] = (
         "marque employeur", "expérience collaborateur", "rse", "éco responsable",
         "mobilité durable", "tri des déchets",
     )),
-    Need("recruitment", "recrutement", "people_culture", (
+    Need("recruitment", N_("recrutement"), "people_culture", (
         "recrutement", "recrutements", "recruter", "annonces d'emploi", "offres d'emploi",
         "tri des cv", "entretiens d'embauche", "planification des entretiens",
         "embauches", "administration du personnel", "contrats de travail",
         "visites médicales", "médecine du travail", "dossiers du personnel",
     )),
-    Need("travel", "organisation des déplacements", "communication_coordination", (
+    Need("travel", N_("organisation des déplacements"), "communication_coordination", (
         "déplacements professionnels", "voyages d'affaires", "organisation des déplacements",
         "réservation des déplacements", "réservations de voyages", "billets de train",
         "réservation d'hôtels", "gestion d'agenda",
         "agenda du dirigeant", "agenda de la direction", "assistanat de direction",
         "assistance de direction", "travel",
     )),
-    Need("accounting_admin", "pré-comptabilité", "finance_procurement", (
+    Need("accounting_admin", N_("pré-comptabilité"), "finance_procurement", (
         "facturation", "factures", "relances clients", "relances", "recouvrement",
         "rapprochement bancaire", "pré comptabilité", "précomptabilité", "saisie comptable",
         "lien avec l'expert comptable", "relation avec le cabinet comptable",

@@ -1,9 +1,19 @@
 """Files: uploads sniffed from their bytes and bounded, stored outside the web root.
 
-Each file lives under ``instance/uploads/`` with a random name; the database keeps
-its original name, sniffed type, size and SHA-256. Reading one goes through
-:func:`get_for_user`, which only returns it to its owner (the freelancer profile, the
-SME it was issued to) and to admins.
+Every stored file (uploaded documents, contract and invoice PDFs, data export archives)
+has a random key; the database keeps its original name, sniffed type, size and SHA-256.
+The bytes live in one of two backends, chosen by ``STORAGE_BACKEND``:
+
+* ``local`` (default): ``<instance>/uploads/<2 hex>/<key>``, on this machine's disk;
+* ``s3``: the object ``<S3_PREFIX><key>`` of ``S3_BUCKET`` in any S3-compatible object
+  store (AWS, Scaleway, OVH, MinIO…), so web and RQ processes on several machines share
+  the files without a shared disk. This module is the only one that talks to boto3.
+
+The rest of the code only sees keys and bytes (:func:`read`, :func:`open_stream`,
+:func:`store_bytes`, :func:`remove`); a library that wants a path gets a temporary copy
+(:func:`local_copy`). Files are never handed out as bucket URLs: reading one goes through
+:func:`get_for_user`, which only returns it to its owner (the freelancer profile, the SME
+it was issued to) and to admins, and the access-checked routes stream its bytes.
 """
 
 from __future__ import annotations
@@ -16,9 +26,12 @@ import secrets
 import tempfile
 import unicodedata
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -26,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.domain import Role
-from marketplace.errors import DomainError, NotFound
+from marketplace.errors import ConfigurationError, DomainError, NotFound
 from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.users import User
 from marketplace.platform import events
@@ -102,14 +115,6 @@ def active_content(content: bytes, content_type: str) -> list[str]:
     return found
 
 
-def upload_root() -> Path:
-    return Path(current_app.instance_path) / "uploads"
-
-
-def path_of(document: Document) -> Path:
-    """Where the bytes of ``document`` are stored."""
-    return upload_root() / document.storage_key[:2] / document.storage_key
-
 
 def clean_name(name: str) -> str:
     """A displayable file name: no path, no control characters, bounded."""
@@ -136,15 +141,29 @@ def read_bounded(stream: BinaryIO, max_bytes: int) -> bytes:
 
 def _write(content: bytes) -> str:
     key = secrets.token_hex(16)
-    folder = upload_root() / key[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    # Write then rename, so a crash never leaves a half-written file under its name.
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, folder / key)
+    backend().put(key, content)
     return key
+
+
+def inspect_upload(stream: BinaryIO, accepted: tuple[str, ...] = ACCEPTED) -> tuple[bytes, str]:
+    """Read an uploaded file and judge it (size, type sniffed from its bytes, no active content), storing nothing.
+
+    Returns its content and type; a DomainError on the field ``file`` says what is wrong.
+    """
+    content = read_bounded(stream, current_app.config["UPLOAD_MAX_BYTES"])
+    if not content:
+        raise DomainError("Le fichier est vide.", "file")
+    content_type = sniff(content)
+    if content_type not in accepted:
+        raise DomainError(
+            "Format non accepté : envoyez un PDF, un JPEG ou un PNG (le contenu du fichier est vérifié).", "file"
+        )
+    if active_content(content, content_type):
+        raise DomainError(
+            "Ce fichier contient du contenu actif (script, action automatique ou pièce jointe) : "
+            "envoyez une version simple, par exemple le document réimprimé en PDF ou scanné.", "file"
+        )
+    return content, content_type
 
 
 def store_upload(
@@ -162,19 +181,7 @@ def store_upload(
 ) -> Document:
     """Validate and keep an uploaded file; a previous file of the same kind is superseded."""
     kind = DocumentKind(kind)
-    content = read_bounded(stream, current_app.config["UPLOAD_MAX_BYTES"])
-    if not content:
-        raise DomainError("Le fichier est vide.", "file")
-    content_type = sniff(content)
-    if content_type not in accepted:
-        raise DomainError(
-            "Format non accepté : envoyez un PDF, un JPEG ou un PNG (le contenu du fichier est vérifié).", "file"
-        )
-    if active_content(content, content_type):
-        raise DomainError(
-            "Ce fichier contient du contenu actif (script, action automatique ou pièce jointe) : "
-            "envoyez une version simple, par exemple le document réimprimé en PDF ou scanné.", "file"
-        )
+    content, content_type = inspect_upload(stream, accepted)
     if issued_on and expires_on and expires_on < issued_on:
         raise DomainError("La date d'expiration précède la date d'émission.", "expires_on")
     document = Document(
@@ -246,7 +253,22 @@ def live_for_profile(session: Session, profile_id: int, kinds) -> dict[str, Docu
 
 
 def read(document: Document) -> bytes:
-    return path_of(document).read_bytes()
+    """The bytes of ``document``; FileNotFoundError when the storage lost them."""
+    return backend().get(document.storage_key)
+
+
+def read_key(key: str) -> bytes:
+    """The bytes stored under ``key`` (a data export archive); FileNotFoundError when gone."""
+    return backend().get(key)
+
+
+def open_stream(document: Document) -> StoredStream:
+    """The bytes of ``document`` as chunks to stream to a client; FileNotFoundError when gone."""
+    return backend().open(document.storage_key)
+
+
+def exists(key: str) -> bool:
+    return backend().exists(key)
 
 
 def store_bytes(content: bytes) -> str:
@@ -254,18 +276,213 @@ def store_bytes(content: bytes) -> str:
     return _write(content)
 
 
-def path_of_key(key: str) -> Path:
-    """Where the file stored under ``key`` lives."""
-    return upload_root() / key[:2] / key
-
-
 def remove(key: str) -> bool:
     """Delete the file stored under ``key`` (erasure, expiry); False when it was already gone."""
+    return backend().delete(key)
+
+
+@contextmanager
+def local_copy(key: str) -> Iterator[Path]:
+    """A private temporary file holding the bytes stored under ``key``, for a library that wants a path.
+
+    Deleted on leaving the block, whatever the backend.
+    """
+    content = backend().get(key)
+    fd, name = tempfile.mkstemp(prefix="marketplace-file-")
     try:
-        path_of_key(key).unlink()
-    except FileNotFoundError:
-        return False
-    return True
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def path_of(document: Document) -> Path:
+    """Where the local backend keeps ``document`` (the embedded mode, the tests); code that serves
+    or processes files uses :func:`read` / :func:`open_stream`, which work with every backend."""
+    return path_of_key(document.storage_key)
+
+
+def path_of_key(key: str) -> Path:
+    files = backend()
+    if not isinstance(files, LocalFiles):
+        raise RuntimeError("files are in an object store: read them with storage.read(), not by path")
+    return files.path(key)
+
+
+# --- the backends -------------------------------------------------------------------------
+
+
+@dataclass
+class StoredStream:
+    """A stored file opened for reading: its size and its bytes in chunks (closed at the end)."""
+
+    size: int
+    chunks: Iterator[bytes]
+
+
+class FileBackend(Protocol):
+    def put(self, key: str, content: bytes) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def open(self, key: str) -> StoredStream: ...
+    def exists(self, key: str) -> bool: ...
+    def delete(self, key: str) -> bool: ...
+
+
+class LocalFiles:
+    """Files under ``root/<2 hex>/<key>``, private to the app's user, written then renamed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def put(self, key: str, content: bytes) -> None:
+        folder = self.path(key).parent
+        folder.mkdir(parents=True, exist_ok=True)
+        # Write then rename, so a crash never leaves a half-written file under its name.
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, folder / key)
+
+    def get(self, key: str) -> bytes:
+        return self.path(key).read_bytes()
+
+    def open(self, key: str) -> StoredStream:
+        fh = self.path(key).open("rb")
+        return StoredStream(os.fstat(fh.fileno()).st_size, _file_chunks(fh))
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def delete(self, key: str) -> bool:
+        try:
+            self.path(key).unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+
+def _file_chunks(fh: BinaryIO) -> Iterator[bytes]:
+    with fh:
+        while chunk := fh.read(CHUNK):
+            yield chunk
+
+
+class S3Files:
+    """Objects ``<prefix><key>`` of one bucket of an S3-compatible store (boto3 client, thread-safe)."""
+
+    MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+
+    def __init__(self, client: Any, bucket: str, prefix: str = "") -> None:
+        self.client, self.bucket, self.prefix = client, bucket, prefix
+
+    @classmethod
+    def from_config(cls, config) -> S3Files:
+        import boto3
+        from botocore.config import Config
+
+        bucket = config.get("S3_BUCKET")
+        if not bucket:
+            raise ConfigurationError("S3_BUCKET est obligatoire avec STORAGE_BACKEND=s3.")
+        endpoint = config.get("S3_ENDPOINT_URL") or None
+        client = boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=config.get("S3_REGION") or None,
+            aws_access_key_id=config.get("S3_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=config.get("S3_SECRET_ACCESS_KEY") or None,
+            config=Config(
+                signature_version="s3v4",
+                # Other S3-compatible stores (MinIO, a local test server) answer on one host name.
+                s3={"addressing_style": "path" if endpoint else "auto"},
+                retries={"max_attempts": 4, "mode": "standard"},
+                connect_timeout=5,
+                read_timeout=30,
+            ),
+        )
+        return cls(client, bucket, config.get("S3_PREFIX") or "")
+
+    def name(self, key: str) -> str:
+        return f"{self.prefix}{key}"
+
+    def _missing(self, exc: Exception) -> bool:
+        return getattr(exc, "response", {}).get("Error", {}).get("Code") in self.MISSING
+
+    def put(self, key: str, content: bytes) -> None:
+        # One PUT: the object appears whole or not at all.
+        self.client.put_object(
+            Bucket=self.bucket, Key=self.name(key), Body=content, ContentType="application/octet-stream"
+        )
+
+    def _get(self, key: str) -> dict:
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=self.name(key))
+        except ClientError as exc:
+            if self._missing(exc):
+                raise FileNotFoundError(self.name(key)) from exc
+            raise
+
+    def get(self, key: str) -> bytes:
+        body = self._get(key)["Body"]
+        with body:
+            return body.read()
+
+    def open(self, key: str) -> StoredStream:
+        answer = self._get(key)
+        return StoredStream(int(answer["ContentLength"]), _body_chunks(answer["Body"]))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self.name(key))
+        except ClientError as exc:
+            if self._missing(exc):
+                return False
+            raise
+        return True
+
+    def delete(self, key: str) -> bool:
+        # DELETE succeeds on a missing object too: ask first, to tell the caller.
+        if not self.exists(key):
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=self.name(key))
+        return True
+
+
+def _body_chunks(body: Any) -> Iterator[bytes]:
+    try:
+        yield from body.iter_chunks(CHUNK)
+    finally:
+        body.close()
+
+
+BACKENDS = ("local", "s3")
+
+
+def make_backend(config, instance_path: str | Path) -> FileBackend:
+    """The backend ``config`` names (``STORAGE_BACKEND``)."""
+    kind = (config.get("STORAGE_BACKEND") or "local").strip().lower()
+    if kind == "s3":
+        return S3Files.from_config(config)
+    if kind == "local":
+        return LocalFiles(Path(instance_path) / "uploads")
+    raise ConfigurationError(f"STORAGE_BACKEND doit valoir « local » ou « s3 » (reçu : {kind!r}).")
+
+
+def backend() -> FileBackend:
+    """The current application's file backend (made on first use, then shared by its threads)."""
+    files = current_app.extensions.get("marketplace.storage")
+    if files is None:
+        files = make_backend(current_app.config, current_app.instance_path)
+        current_app.extensions["marketplace.storage"] = files
+    return files
 
 
 def can_read(user: User, document: Document) -> bool:
