@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from wtforms import Field, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms import Field, SelectMultipleField, StringField
+from wtforms.validators import Length
+from wtforms.widgets import CheckboxInput, ListWidget, TelInput, TextInput
 
-from marketplace.formatting import euros
+from marketplace.errors import DomainError
+from marketplace.formatting import euros, format_phone
+from marketplace.platform.identifiers import MAX_PHONE_CHARS, normalize_phone
 
 NUMBER_MESSAGE = "Saisissez un nombre, par exemple 450 ou 1,5."
 AMOUNT_MESSAGE = "Saisissez un montant en euros, par exemple 450 ou 1 234,56."
@@ -175,3 +178,33 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class PhoneField(StringField):
+    """The one phone field: French numbers by default (« 06 11 22 33 44 »), others with their ``+``.
+
+    ``data`` is E.164 (``+33611223344``), the form services store; the field shows a stored
+    number formatted (« 06 11 22 33 44 ») and a refused one as it was typed.
+    """
+
+    widget = TelInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        validators = [*(validators or []), Length(max=MAX_PHONE_CHARS)]
+        render_kw = {"autocomplete": "tel", "inputmode": "tel", "maxlength": MAX_PHONE_CHARS,
+                     **(kwargs.pop("render_kw", None) or {})}
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_phone(self.data)
+
+    def process_formdata(self, valuelist) -> None:
+        if not valuelist:
+            return
+        try:
+            self.data = normalize_phone(valuelist[0])
+        except DomainError as exc:
+            self.data = None
+            raise ValueError(exc.message) from exc
