@@ -111,11 +111,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from marketplace import i18n
     from marketplace.formatting import register_filters
     from marketplace.web.context import register
 
     register_filters(app)
+    i18n.register_filters(app)  # the same names, in the reader's language
     register(app)
+    from marketplace.services.missions.versions import shown_change
+
+    app.jinja_env.filters["mission_change"] = shown_change  # a stored change, worded in the reader's language
 
 
 def register_areas(app: Flask) -> None:

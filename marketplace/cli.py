@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 import click
-from flask.cli import FlaskGroup
-from werkzeug.serving import WSGIRequestHandler
+from flask.cli import FlaskGroup, ScriptInfo, run_command
+from flask.helpers import get_debug_flag
+from werkzeug.serving import WSGIRequestHandler, is_running_from_reloader
 
 from marketplace.app import create_app
 from marketplace.matching.cli import matcher_group, rank_file_command
+from marketplace.platform import cron
 
 DEMO_LOGINS = (
     ("Entreprise", "pme@demo.test", "demo-pme"),
@@ -63,7 +65,10 @@ def demo_command(host: str, port: int, instance_dir: Path | None, no_serve: bool
         upgrade_database()
         summary = seed(db.session())
         commit()
+        # No cron scheduler here: one tick runs what is due (expiry notices, reminders, auto-approvals).
+        ticked = cron.tick()
     click.echo(f"Base de démonstration prête dans {instance} : {summary}")
+    click.echo(f"Tâches périodiques exécutées : {len(ticked)} (puis chaque minute tant que le serveur tourne).")
     click.echo("Comptes de démonstration :")
     for label, email, password in DEMO_LOGINS:
         click.echo(f"  {label:24} {email:18} / {password}")
@@ -73,7 +78,22 @@ def demo_command(host: str, port: int, instance_dir: Path | None, no_serve: bool
     # app.run() refuses to run under the flask CLI; serve with Werkzeug directly.
     from werkzeug.serving import run_simple
 
+    cron.start_background(app)  # the cron table, ticked each minute in this process
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True, request_handler=QuietHandler)
+
+
+@main.command("run", context_settings=run_command.context_settings, params=run_command.params,
+              help=(run_command.help or "") + " Sans Redis, les tâches périodiques tournent dans le serveur.")
+@click.pass_context
+def run_with_cron(ctx: click.Context, **options) -> None:
+    """``flask run``, plus the cron table ticked in-process in the embedded mode."""
+    reload = options.get("reload")
+    if reload is None:
+        reload = get_debug_flag()
+    # Under the reloader only the serving child ticks (the watching parent never serves).
+    if not reload or is_running_from_reloader():
+        cron.start_background(ctx.ensure_object(ScriptInfo).load_app())
+    ctx.invoke(run_command, **options)
 
 
 main.add_command(rank_file_command)

@@ -163,6 +163,45 @@ def matcher_snapshot_command() -> None:
     click.echo(f"Instantané v{info.version} : {info.n_profiles} profils, {info.n_missions} missions.")
 
 
+@click.command("seed")
+@click.option("--freelancers", type=click.IntRange(0, 500_000), required=True, help="Office managers à ajouter.")
+@click.option("--companies", type=click.IntRange(0, 100_000), required=True, help="Entreprises (et leur dirigeant).")
+@click.option("--missions", type=click.IntRange(0, 200_000), required=True, help="Missions publiées.")
+@click.option("--contracts", type=click.IntRange(0, 100_000), default=0, show_default=True,
+              help="Contrats en cours (chacun avec sa mission pourvue et ses demi-journées réservées).")
+@click.option("--seed", "random_seed", type=click.IntRange(0, 2**31), default=1, show_default=True,
+              help="Graine aléatoire : mêmes données pour la même graine sur la même base.")
+@click.option("--snapshot/--no-snapshot", default=True, show_default=True,
+              help="Construire ensuite l'instantané de l'index du rapprochement (comme le job matching.snapshot).")
+@with_appcontext
+def seed_command(freelancers: int, companies: int, missions: int, contracts: int, random_seed: int,
+                 snapshot: bool) -> None:
+    """Fill the configured database in bulk with a realistic marketplace (a second run adds more)."""
+    import time
+
+    from marketplace.services import seeding
+
+    scale = seeding.Scale(freelancers, companies, missions, contracts, seed=random_seed)
+    started = time.perf_counter()
+    with click.progressbar(length=scale.units, label="Génération", show_pos=True) as bar:
+        report = seeding.seed(db.session(), scale, progress=bar.update, settled=snapshot)
+    commit()
+    click.echo(f"Ajouté : {report}.")
+    if snapshot:
+        from marketplace.services.matching import facade as matching
+
+        mark = time.perf_counter()
+        info = matching.build_snapshot(db.session())
+        commit()
+        click.echo(f"Instantané du rapprochement v{info.version} : {info.n_profiles} profils, {info.n_missions} "
+                   f"missions ({time.perf_counter() - mark:.1f} s).")
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+    click.echo(f"Durée totale : {time.perf_counter() - started:.1f} s ({steps}) sur {db.engine.dialect.name}.")
+    if report.first_freelancer or report.first_company:
+        click.echo(f"Connexion : {report.first_freelancer or '—'} (office manager), {report.first_company or '—'} "
+                   f"(entreprise), mot de passe « {seeding.SEED_PASSWORD} » pour tous les comptes ajoutés.")
+
+
 vetting_cli = AppGroup("vetting", help="Vérification des freelances : échéances, relances, vérifications.")
 
 
@@ -275,6 +314,32 @@ def invoices_export(month_text: str, directory: Path) -> None:
     click.echo(f"{len(written)} document(s) écrit(s) dans {directory}.")
 
 
+cron_cli = AppGroup("cron", help="Tâches périodiques : les exécuter sans planificateur (mode embarqué).")
+
+
+@cron_cli.command("tick")
+@click.option("--at", "at_text", default=None, metavar="AAAA-MM-JJTHH:MM",
+              help="Comme si l'horloge indiquait cette heure (heure de Paris sauf fuseau explicite).")
+def cron_tick(at_text: str | None) -> None:
+    """Run every periodic job due now (what RQ's cron scheduler does in production)."""
+    from datetime import UTC, datetime
+
+    from marketplace.formatting import PARIS
+    from marketplace.platform import cron
+
+    now = None
+    if at_text:
+        try:
+            now = datetime.fromisoformat(at_text)
+        except ValueError as exc:
+            raise click.BadParameter("format attendu : AAAA-MM-JJTHH:MM", param_hint="--at") from exc
+        now = (now if now.tzinfo else now.replace(tzinfo=PARIS)).astimezone(UTC)
+    ran = cron.tick(now)
+    click.echo(f"{len(ran)} tâche(s) périodique(s) exécutée(s).")
+    for line in ran:
+        click.echo(f"  {line}")
+
+
 def register(app: Flask) -> None:
     from marketplace.matching.cli import matcher_group
 
@@ -284,11 +349,13 @@ def register(app: Flask) -> None:
         matcher_group.add_command(matcher_snapshot_command)
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(billing_cli)
     app.cli.add_command(invoices_cli)
     app.cli.add_command(vetting_cli)
     app.cli.add_command(payments_cli)
+    app.cli.add_command(cron_cli)
 
 
 payments_cli = AppGroup("payments", help="Paiements : relevés bancaires, relevés annuels des freelances, DAC7.")

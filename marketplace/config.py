@@ -103,6 +103,12 @@ def load_settings(instance: Path) -> dict:
     if production and not redis_url:
         raise ConfigurationError("REDIS_URL est obligatoire en production (files RQ).")
 
+    storage_backend = (os.environ.get("STORAGE_BACKEND") or "local").strip().lower()
+    if storage_backend not in {"local", "s3"}:
+        raise ConfigurationError("STORAGE_BACKEND doit valoir « local » ou « s3 ».")
+    if storage_backend == "s3" and not os.environ.get("S3_BUCKET"):
+        raise ConfigurationError("S3_BUCKET est obligatoire avec STORAGE_BACKEND=s3.")
+
     fee_rate = _env_decimal("PLATFORM_FEE_RATE", "0.15")
     if not Decimal("0") <= fee_rate < Decimal("1"):
         raise ConfigurationError("PLATFORM_FEE_RATE doit être compris entre 0 et 1 (ex. 0.15).")
@@ -134,7 +140,7 @@ def load_settings(instance: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", True),
         "MAIL_DEFAULT_SENDER": os.environ.get(
-            "MAIL_DEFAULT_SENDER", "Marketplace Office Managers <no-reply@marketplace.local>"
+            "MAIL_DEFAULT_SENDER", "OM Partagé <no-reply@marketplace.local>"  # the brand people know
         ),
         "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY") or None,
@@ -158,6 +164,24 @@ def load_settings(instance: Path) -> dict:
         # The account SMEs pay invoices into by bank transfer (the demo's is fictitious: bank 99999).
         "PLATFORM_IBAN": os.environ.get("PLATFORM_IBAN") or "FR19 3000 4429 0214 4370 2485 447",
         "PLATFORM_BIC": os.environ.get("PLATFORM_BIC") or "OMPAFRPPXXX",
+        # The legal notices (loi n° 2004-575, art. 6): publisher, director of publication, host.
+        # Defaults: the demo's fictitious company; bracketed values are placeholders to set.
+        "LEGAL_PUBLISHER_NAME": os.environ.get("LEGAL_PUBLISHER_NAME") or os.environ.get("PLATFORM_LEGAL_NAME")
+        or "OM Partagé SAS",
+        "LEGAL_PUBLISHER_FORM": os.environ.get("LEGAL_PUBLISHER_FORM") or os.environ.get("PLATFORM_LEGAL_MENTION")
+        or "SAS au capital de 20 000 € – RCS Paris",
+        "LEGAL_PUBLISHER_ADDRESS": os.environ.get("LEGAL_PUBLISHER_ADDRESS")
+        or "12 rue de la Chaussée-d'Antin, 75009 Paris",
+        "LEGAL_PUBLISHER_SIRET": os.environ.get("LEGAL_PUBLISHER_SIRET") or os.environ.get("PLATFORM_SIRET")
+        or "91234567500017",
+        "LEGAL_PUBLICATION_DIRECTOR": os.environ.get("LEGAL_PUBLICATION_DIRECTOR")
+        or "[LEGAL_PUBLICATION_DIRECTOR : nom du directeur de la publication]",
+        "LEGAL_CONTACT_EMAIL": os.environ.get("LEGAL_CONTACT_EMAIL") or "contact@om-partage.example",
+        "LEGAL_PRIVACY_EMAIL": os.environ.get("LEGAL_PRIVACY_EMAIL") or os.environ.get("LEGAL_CONTACT_EMAIL")
+        or "donnees-personnelles@om-partage.example",
+        "LEGAL_HOST_NAME": os.environ.get("LEGAL_HOST_NAME") or "[LEGAL_HOST_NAME : nom de l'hébergeur]",
+        "LEGAL_HOST_ADDRESS": os.environ.get("LEGAL_HOST_ADDRESS") or "[LEGAL_HOST_ADDRESS : adresse de l'hébergeur]",
+        "LEGAL_HOST_CONTACT": os.environ.get("LEGAL_HOST_CONTACT") or "[LEGAL_HOST_CONTACT : téléphone ou site de l'hébergeur]",
         # The platform's seal on signed contracts: a PEM key and its certificate chain; unset,
         # a self-signed certificate generated once under <instance>/seal/ (embedded mode).
         "SEAL_KEY_PATH": os.environ.get("SEAL_KEY_PATH") or None,
@@ -172,7 +196,19 @@ def load_settings(instance: Path) -> dict:
         # A CRA left unanswered this many working days is approved by the daily job.
         "TIMESHEET_AUTO_APPROVE_WORKING_DAYS": _env_int("TIMESHEET_AUTO_APPROVE_WORKING_DAYS", 5),
         "UPLOAD_MAX_BYTES": _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024),
+        # Where uploaded documents, contract and invoice PDFs and export archives live:
+        # « local » (<instance>/uploads/, one machine) or « s3 » (an S3-compatible object
+        # store every machine reaches; credentials unset: boto3's usual chain, e.g. an IAM role).
+        "STORAGE_BACKEND": storage_backend,
+        "S3_BUCKET": os.environ.get("S3_BUCKET") or None,
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "S3_REGION": os.environ.get("S3_REGION") or None,
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID") or None,
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY") or None,
+        "S3_PREFIX": os.environ.get("S3_PREFIX") or "",
         "PASSWORD_RESET_MAX_AGE": _env_int("PASSWORD_RESET_MAX_AGE", 3600),
+        # Seconds between two looks of a process for a matcher model refitted elsewhere (one small query).
+        "MATCHER_CHECK_SECONDS": _env_int("MATCHER_CHECK_SECONDS", 30),
         # Days between an account's closure and the erasure of its personal data (cancellable until then).
         "ACCOUNT_CLOSURE_GRACE_DAYS": _env_int("ACCOUNT_CLOSURE_GRACE_DAYS", 30),
         # Days a personal data export (and its e-mailed link) stays available.

@@ -17,6 +17,7 @@ from marketplace.models.missions import Application, Mission
 from marketplace.services.accounts import seed as accounts
 from marketplace.services.billing import seed as billing
 from marketplace.services.contracts import seed as contracts
+from marketplace.services.messaging import seed as messaging
 from marketplace.services.missions import seed as missions
 from marketplace.services.payments import seed as payments
 from marketplace.services.privacy import seed as privacy
@@ -46,6 +47,7 @@ def seed(session: Session) -> Summary:
     vetting.seed(session, people.admin, freelancers)
     demo_missions = missions.seed(session, people.companies, freelancers)
     demo_contracts = contracts.seed(session, demo_missions.hires)
+    messaging.seed(session, demo_contracts)
     timesheets.seed(session, demo_contracts)
     billing.seed(session, demo_contracts)
     payments.seed(session, people.admin)

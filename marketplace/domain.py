@@ -1,7 +1,8 @@
 """The shared vocabulary of the marketplace: weekdays, skill dimensions, tools, work modes.
 
 Codes are stable identifiers stored in the database and used by the matcher and the
-JSON exchange format; labels are French and go through Babel in the templates.
+JSON exchange format; labels are French message ids marked with ``N_`` (this module stays
+free of Flask for the matcher) and translated when shown (``marketplace.i18n``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,11 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+
+
+def N_(message: str) -> str:
+    """Mark a French label for extraction into the catalogue; the pages translate it when shown."""
+    return message
 
 
 class StrEnum(str, enum.Enum):
@@ -37,22 +43,25 @@ class WorkMode(StrEnum):
 
 
 WORK_MODE_LABELS = {
-    WorkMode.ONSITE: "Sur site",
-    WorkMode.HYBRID: "Hybride",
-    WorkMode.REMOTE: "À distance",
+    WorkMode.ONSITE: N_("Sur site"),
+    WorkMode.HYBRID: N_("Hybride"),
+    WorkMode.REMOTE: N_("À distance"),
 }
+
+# The companies the marketplace serves (DESIGN.md): every page says the same range.
+HEADCOUNT_MIN, HEADCOUNT_MAX = 10, 120
 
 # Monday–Friday only: the product books working weekdays, never week-ends.
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
 WEEKDAY_LABELS = {
-    "mon": "lundi",
-    "tue": "mardi",
-    "wed": "mercredi",
-    "thu": "jeudi",
-    "fri": "vendredi",
+    "mon": N_("lundi"),
+    "tue": N_("mardi"),
+    "wed": N_("mercredi"),
+    "thu": N_("jeudi"),
+    "fri": N_("vendredi"),
 }
 HALVES: tuple[str, ...] = ("am", "pm")
-HALF_LABELS = {"am": "matin", "pm": "après-midi"}
+HALF_LABELS = {"am": N_("matin"), "pm": N_("après-midi")}
 
 
 class WeekSlots:
@@ -135,53 +144,53 @@ class SkillDimension:
 SKILL_DIMENSIONS: tuple[SkillDimension, ...] = (
     SkillDimension(
         "people_culture",
-        "People & Culture",
+        N_("People & Culture"),
         (
-            ("onboarding", "Intégration des nouveaux (onboarding)"),
-            ("offboarding", "Départs (offboarding)"),
-            ("engagement", "Engagement et qualité de vie au travail"),
-            ("events", "Événements d'équipe et séminaires"),
-            ("culture", "Culture d'entreprise et valeurs"),
+            ("onboarding", N_("Intégration des nouveaux (onboarding)")),
+            ("offboarding", N_("Départs (offboarding)")),
+            ("engagement", N_("Engagement et qualité de vie au travail")),
+            ("events", N_("Événements d'équipe et séminaires")),
+            ("culture", N_("Culture d'entreprise et valeurs")),
         ),
     ),
     SkillDimension(
         "operations_process",
-        "Opérations & Process",
+        N_("Opérations & Process"),
         (
-            ("process_mapping", "Cartographie des processus"),
-            ("tools_stack", "Outils numériques et automatisation"),
-            ("documentation", "Documentation interne"),
-            ("coordination", "Coordination des équipes et prestataires"),
+            ("process_mapping", N_("Cartographie des processus")),
+            ("tools_stack", N_("Outils numériques et automatisation")),
+            ("documentation", N_("Documentation interne")),
+            ("coordination", N_("Coordination des équipes et prestataires")),
         ),
     ),
     SkillDimension(
         "finance_procurement",
-        "Finance & Achats",
+        N_("Finance & Achats"),
         (
-            ("suppliers", "Fournisseurs et achats"),
-            ("budget", "Budget de fonctionnement"),
-            ("cost_optimisation", "Optimisation des coûts"),
-            ("expenses", "Notes de frais"),
-            ("payroll_prep", "Pré-paie et variables de paie"),
+            ("suppliers", N_("Fournisseurs et achats")),
+            ("budget", N_("Budget de fonctionnement")),
+            ("cost_optimisation", N_("Optimisation des coûts")),
+            ("expenses", N_("Notes de frais")),
+            ("payroll_prep", N_("Pré-paie et variables de paie")),
         ),
     ),
     SkillDimension(
         "facilities_workplace",
-        "Services généraux & Espaces",
+        N_("Services généraux & Espaces"),
         (
-            ("spaces", "Aménagement des espaces"),
-            ("flex_office", "Flex office"),
-            ("moves", "Déménagements et transferts de locaux"),
-            ("safety_registers", "Sécurité et registres obligatoires"),
+            ("spaces", N_("Aménagement des espaces")),
+            ("flex_office", N_("Flex office")),
+            ("moves", N_("Déménagements et transferts de locaux")),
+            ("safety_registers", N_("Sécurité et registres obligatoires")),
         ),
     ),
     SkillDimension(
         "communication_coordination",
-        "Communication & Coordination",
+        N_("Communication & Coordination"),
         (
-            ("rituals", "Rituels d'équipe"),
-            ("internal_comms", "Communication interne"),
-            ("crisis", "Gestion de crise"),
+            ("rituals", N_("Rituels d'équipe")),
+            ("internal_comms", N_("Communication interne")),
+            ("crisis", N_("Gestion de crise")),
         ),
     ),
 )
@@ -191,12 +200,12 @@ SUB_SKILLS = {code: dim for dim in SKILL_DIMENSIONS for code, _ in dim.sub_skill
 SUB_SKILL_LABELS = {code: label for dim in SKILL_DIMENSIONS for code, label in dim.sub_skills}
 SKILL_LEVELS = (0, 1, 2, 3, 4, 5)
 SKILL_LEVEL_LABELS = {
-    0: "Aucune",
-    1: "Notions",
-    2: "Pratique occasionnelle",
-    3: "Autonome",
-    4: "Confirmée",
-    5: "Experte",
+    0: N_("Aucune"),
+    1: N_("Notions"),
+    2: N_("Pratique occasionnelle"),
+    3: N_("Autonome"),
+    4: N_("Confirmée"),
+    5: N_("Experte"),
 }
 
 # The tools catalogue (DESIGN.md); free entries are allowed and normalised.
@@ -251,34 +260,34 @@ def normalize_tools(names) -> list[str]:
 
 
 LANGUAGES = {
-    "fr": "Français",
-    "en": "Anglais",
-    "es": "Espagnol",
-    "de": "Allemand",
-    "it": "Italien",
-    "pt": "Portugais",
-    "ar": "Arabe",
-    "zh": "Chinois",
+    "fr": N_("Français"),
+    "en": N_("Anglais"),
+    "es": N_("Espagnol"),
+    "de": N_("Allemand"),
+    "it": N_("Italien"),
+    "pt": N_("Portugais"),
+    "ar": N_("Arabe"),
+    "zh": N_("Chinois"),
 }
 
 # Business sectors used for company profiles and the non-compete rule.
 SECTORS = {
-    "agence_conseil": "Agence et conseil",
-    "batiment": "Bâtiment et travaux",
-    "commerce": "Commerce et distribution",
-    "ecommerce": "E-commerce",
-    "edtech": "Éducation et formation",
-    "finance": "Finance et assurance",
-    "immobilier": "Immobilier",
-    "industrie": "Industrie",
-    "juridique": "Juridique",
-    "logiciel": "Logiciel et SaaS",
-    "medias": "Médias et communication",
-    "restauration": "Hôtellerie et restauration",
-    "sante": "Santé",
-    "transport_logistique": "Transport et logistique",
-    "associatif": "Associatif et ESS",
-    "autre": "Autre",
+    "agence_conseil": N_("Agence et conseil"),
+    "batiment": N_("Bâtiment et travaux"),
+    "commerce": N_("Commerce et distribution"),
+    "ecommerce": N_("E-commerce"),
+    "edtech": N_("Éducation et formation"),
+    "finance": N_("Finance et assurance"),
+    "immobilier": N_("Immobilier"),
+    "industrie": N_("Industrie"),
+    "juridique": N_("Juridique"),
+    "logiciel": N_("Logiciel et SaaS"),
+    "medias": N_("Médias et communication"),
+    "restauration": N_("Hôtellerie et restauration"),
+    "sante": N_("Santé"),
+    "transport_logistique": N_("Transport et logistique"),
+    "associatif": N_("Associatif et ESS"),
+    "autre": N_("Autre"),
 }
 
 
@@ -291,11 +300,11 @@ class LegalForm(StrEnum):
 
 
 LEGAL_FORM_LABELS = {
-    LegalForm.MICRO: "Micro-entreprise (EI)",
-    LegalForm.EI: "Entrepreneur individuel (EI, régime réel)",
-    LegalForm.EURL: "EURL",
-    LegalForm.SASU: "SASU",
-    LegalForm.PORTAGE: "Portage salarial",
+    LegalForm.MICRO: N_("Micro-entreprise (EI)"),
+    LegalForm.EI: N_("Entrepreneur individuel (EI, régime réel)"),
+    LegalForm.EURL: N_("EURL"),
+    LegalForm.SASU: N_("SASU"),
+    LegalForm.PORTAGE: N_("Portage salarial"),
 }
 
 

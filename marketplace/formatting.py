@@ -6,6 +6,8 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+import phonenumbers
+
 from marketplace.domain import SECTORS, WEEKDAY_LABELS, WEEKDAYS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -88,6 +90,29 @@ def join_fr(items) -> str:
     return ", ".join(items[:-1]) + " et " + items[-1]
 
 
+# Names whose h is mute take the elision (« d'Hôtel Lutetia »); most names' h is sounded.
+_MUTE_H = ("hôtel", "hotel", "hôpital", "hopital", "habitat", "histoire", "homme", "horizon", "hélène", "hugo", "humain")
+
+
+def de(name: str) -> str:
+    """« de » + a name, elided before a vowel or a mute h: « d'Atelier Lumen », « de Bureau Vert »."""
+    name = (name or "").strip()
+    first = name[:1].lower()
+    second = name[1:2].lower()
+    elide = (
+        first in "aàâäeéèêëiîïoôöuùûüœæ"
+        or (first == "y" and second not in "aeiouy")  # « d'Yves », but « de Yoplait »
+        or (first == "h" and name.lower().startswith(_MUTE_H))
+    ) and first != ""
+    return f"d'{name}" if elide else f"de {name}"
+
+
+def plural_fr(count: float, singular: str, plural: str) -> str:
+    """The French form for ``count`` (below two is singular: « 0 profil », « 1,5 jour », « 2 profils »),
+    for texts stored in French (check summaries, job reports); what a reader sees goes through ngettext."""
+    return singular if abs(count) < 2 else plural
+
+
 def weekdays_fr(codes) -> str:
     """``["tue", "thu"]`` → ``mardi et jeudi`` (in week order); none → flexible days."""
     wanted = set(codes)
@@ -110,6 +135,22 @@ def sector_fr(code: str) -> str:
     return SECTORS.get(code, code.replace("_", " "))
 
 
+def format_phone(value: str | None, region: str = "FR") -> str:
+    """A stored number as people write it: « 06 11 22 33 44 » in France, « +32 470 12 34 56 » abroad.
+
+    A value that is not a number (typed before numbers were checked) is shown as it is.
+    """
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return value
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def register_filters(app) -> None:
     """Expose the formats to Jinja templates."""
     app.jinja_env.filters.update(
@@ -124,4 +165,5 @@ def register_filters(app) -> None:
         days_fr=days_fr,
         sector_fr=sector_fr,
         thousands=group_thousands,
+        phone=format_phone,
     )

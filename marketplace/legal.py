@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from marketplace.domain import add_months
+from marketplace.formatting import de
 
 PLATFORM_NAME = "OM Partagé"
 
@@ -220,4 +221,4 @@ def late_penalty_mention(annual_rate_percent: str | None = None) -> str:
 def mandate_mention(seller_name: str, *, credit_note: bool = False) -> str:
     """The mention an invoice (or credit note) issued under the billing mandate must carry."""
     document = "Avoir émis" if credit_note else "Facture émise"
-    return f"{document} par {PLATFORM_NAME} au nom et pour le compte de {seller_name}"
+    return f"{document} par {PLATFORM_NAME} au nom et pour le compte {de(seller_name)}"

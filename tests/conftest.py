@@ -279,7 +279,7 @@ def demo_server(demo_instance, tmp_path):
     engine.dispose()
 
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.object_store"]
 
 import tests.sample_jobs  # noqa: E402,F401  (registers the jobs of the job-infrastructure tests)
 

@@ -281,14 +281,17 @@ def upload_document(profile, kind, content: bytes | None = None, *, filename: st
 def upload_valid_documents(profile, *, urssaf_issued=None, insurance_until=None, security_code="AB12CD34EF56GH7"):
     """A complete, valid set: URSSAF (recent), registration proof, insurance, identity."""
     issued = urssaf_issued or today() - timedelta(days=20)
+    # Each profile's files are its own (the vetting flags one file found on two profiles).
+    holder = f"Titulaire : profil {profile.id}"
     upload_document(profile, "urssaf_certificate",
-                    sample_pdf("Attestation de vigilance", f"Code de sécurité : {security_code}"),
+                    sample_pdf("Attestation de vigilance", f"Code de sécurité : {security_code}", holder),
                     issued_on=issued, security_code=security_code)
-    upload_document(profile, "registration_proof", sample_pdf("Avis de situation au répertoire SIRENE"),
+    upload_document(profile, "registration_proof", sample_pdf("Avis de situation au répertoire SIRENE", holder),
                     issued_on=today() - timedelta(days=200))
-    upload_document(profile, "insurance", sample_pdf("Attestation d'assurance RC Pro"),
+    upload_document(profile, "insurance", sample_pdf("Attestation d'assurance RC Pro", holder),
                     issued_on=today() - timedelta(days=100), expires_on=insurance_until or today() + timedelta(days=265))
-    upload_document(profile, "identity", sample_png(), filename="identite.png", expires_on=today() + timedelta(days=2000))
+    upload_document(profile, "identity", sample_png(800 + profile.id % 500), filename="identite.png",
+                    expires_on=today() + timedelta(days=2000))
 
 
 def submit(profile):

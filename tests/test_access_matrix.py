@@ -141,6 +141,8 @@ ROUTES: dict[str, Route] = {
     "sme.mission_perimeter": Route("pme@demo.test", lambda w: {"mission_id": w.mission("draft").id}, **SME),
     "sme.mission_fill": Route("pme@demo.test", lambda w: {"mission_id": w.mission().id}, **SME),
     "sme.mission_publish": Route("pme@demo.test", lambda w: {"mission_id": w.mission("draft").id}, **SME),
+    "sme.mission_preview": Route("pme@demo.test", lambda w: {"mission_id": w.mission("draft").id}, **SME),
+    "sme.mission_duplicate": Route("pme@demo.test", lambda w: {"mission_id": w.mission().id}, **SME),
     "sme.mission_invite": Route("pme@demo.test", lambda w: {"mission_id": w.mission().id,
                                                             "profile_id": w.approved_profile().id}, **SME),
     "sme.application": Route("pme@demo.test", lambda w: {"application_id": w.application().id}, **SME),
@@ -149,6 +151,15 @@ ROUTES: dict[str, Route] = {
     "sme.application_shortlist": Route("pme@demo.test", lambda w: {"application_id": w.application().id}, **SME),
     "sme.team_revoke": Route("pme@demo.test", lambda w: {"invitation_id": w.invitation().id}, **SME),
     "sme.team_remove": Route("pme@demo.test", lambda w: {"user_id": w.user("equipe@demo.test").id}, **SME),
+    # A vetted profile is open to every SME (before any invitation), to no other role.
+    "sme.freelancer_profile": Route("pme@demo.test", lambda w: {"profile_id": w.approved_profile().id}, **SME,
+                                    expect={"tenant": 200}),
+    # --- messages: the two parties of an application or a contract ------------------------------
+    "sme.application_messages": Route("pme@demo.test", lambda w: {"application_id": w.application().id}, **SME),
+    "sme.contract_messages": Route("pme@demo.test", lambda w: {"contract_id": w.contract().id}, **SME),
+    "freelancer.application_messages": Route("om@demo.test", lambda w: {"application_id": w.om_application().id},
+                                             **FREELANCER),
+    "freelancer.contract_messages": Route("om@demo.test", lambda w: {"contract_id": w.contract().id}, **FREELANCER),
     "api.mission_recommendations": Route(
         "pme@demo.test", lambda w: {"mission_id": w.mission().id}, **SME,
         expect={"anonymous": 401, "others": 403}),

@@ -54,6 +54,7 @@ def test_a_month_from_the_calendar_to_both_sides_downloading_the_invoice(demo_pa
 
     # The freelancer opens this month's report, ticks two days and sends it.
     log_in(page, "om@demo.test", "demo-om")
+    page.locator("#main-nav summary", has_text="Contrats et factures").click()  # the freelancer's menu group
     page.get_by_role("link", name="CRA", exact=True).click()
     form = page.locator("form.cra-open")
     form.get_by_label("Contrat").select_option(str(contract_id))

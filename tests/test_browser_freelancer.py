@@ -198,7 +198,7 @@ def test_an_approved_freelancer_applies_with_the_weekdays_of_their_week(page, li
     page.get_by_label("Mot de passe").fill(factories.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("link", name="Missions pour vous").first.click()
-    expect(page.locator("body")).to_contain_text("Pas libre le jeudi")  # Thursday is booked by the contract
+    expect(page.locator("body")).to_contain_text("pas libre le jeudi")  # Thursday is booked by the contract (« Vous n'êtes pas libre le jeudi »)
 
     page.goto(f"/freelance/missions/{flexible_id}")
     form = page.locator("#candidater")
@@ -208,7 +208,7 @@ def test_an_approved_freelancer_applies_with_the_weekdays_of_their_week(page, li
     form.get_by_label("Votre message à l'entreprise").fill("Douze ans d'office management, deux déménagements pilotés.")
     form.get_by_label(re.compile(r"^\s*mercredi")).check()
     form.get_by_role("button", name="Envoyer ma candidature").click()
-    expect(page.locator("#weekdays-error")).to_contain_text("proposez 2 jour(s) (vous en proposez 3)")
+    expect(page.locator("#weekdays-error")).to_contain_text("proposez 2 jours (vous en proposez 3)")
     expect(form.get_by_label("Votre message à l'entreprise")).to_have_value(
         "Douze ans d'office management, deux déménagements pilotés."
     )

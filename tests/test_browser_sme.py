@@ -75,12 +75,15 @@ def test_a_director_goes_from_the_diagnostic_to_a_published_mission(page, live_s
     page.get_by_label("Jours flexibles, à convenir avec l'office manager").uncheck()
     page.get_by_label("mardi").check()
     page.get_by_label("Budget : TJM maximum (€ HT par jour)").fill("450")
-    page.get_by_role("button", name="Publier la mission").click()
+    page.get_by_role("button", name="Aperçu").click()
 
     # One weekday for 1,5 day: a clear message beside the field, what was typed is kept.
     assert "choisissez 2 jours dont une demi-journée (vous en avez coché 1)" in page.locator("#weekdays-error").inner_text()
     assert page.get_by_label("Titre de la mission").input_value() == "Office manager pour structurer notre quotidien"
     page.get_by_label("jeudi").check()
+    page.get_by_role("button", name="Aperçu").click()
+    # The preview, with how many office managers fit; « Publier » is there only.
+    assert "/apercu" in page.url and "correspond" in page.locator("#preview-matches").inner_text()
     page.get_by_role("button", name="Publier la mission").click()
 
     assert "Votre mission est publiée" in page.content()

@@ -225,7 +225,7 @@ def test_experience_years_and_dated_positions(app_ctx, db_session, draft):
 def test_reference_rules(app_ctx, db_session, draft):
     data = ReferenceData("Marie Curie", "Radium SAS", "CEO", "marie@radium.test", "Cliente actuelle", phone="01 23 45 67 89")
     reference = references.add_reference(db_session, draft, data)
-    assert reference.email == "marie@radium.test" and reference.phone == "0123456789"
+    assert reference.email == "marie@radium.test" and reference.phone == "+33123456789"  # E.164, shown « 01 23 45 67 89 »
     for email, message in (
         ("MARIE@radium.test", "déjà indiqué"),
         ("draft@example.test", "une autre personne que vous"),

@@ -69,6 +69,20 @@ def test_dedupe_key_records_one_intent(app_ctx, db_session):
     assert audit_actions(db_session) == ["a"]
 
 
+def test_recording_a_pending_key_again_dispatches_it_again(app_ctx, db_session):
+    # Its first dispatch was lost (a worker killed between dequeuing it and starting it):
+    # the next run that records the same key gets it done, once.
+    lost = JobIntent(name=WRITE, args=["lost"], queue="default", dedupe_key="billing-2026-11-5")
+    db_session.add(lost)
+    commit(db_session)
+    again = jobs.enqueue(db_session, WRITE, "lost", dedupe_key="billing-2026-11-5")
+    assert again.id == lost.id
+    commit(db_session)
+    assert audit_actions(db_session) == ["lost"]
+    db_session.refresh(lost)
+    assert lost.status == JobStatus.DONE.value
+
+
 def test_sweep_redispatches_intents_left_pending(app_ctx, db_session):
     # An intent recorded long ago but never run (its process died before dispatch).
     stale = JobIntent(name=WRITE, args=["swept"], queue="default", created_at=utcnow() - timedelta(minutes=10))

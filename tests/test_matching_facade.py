@@ -35,7 +35,7 @@ def test_eligible_pair_is_scored_with_french_reasons(app_ctx, db_session):
     labels = [r.label for r in result.reasons]
     assert "Compétences finance & achats 4/5 pour 4 demandés" in labels
     assert any(label.startswith("Disponible mardi et jeudi") for label in labels)
-    assert "11 ans d'expérience (7 demandés)" in labels
+    assert "11 ans d'expérience (minimum : 7 ans)" in labels
     assert "TJM 460\u00a0€ pour 480\u00a0€ de budget" in labels
     assert "Déjà mené : déménagement et notes de frais" in labels
     assert 0 < result.score <= 100

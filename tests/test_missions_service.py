@@ -186,10 +186,11 @@ def test_publishing_rechecks_the_content(app_ctx, db_session, sme_user):
     assert mission.status == MissionStatus.DRAFT.value
 
 
-def test_a_published_mission_is_no_longer_edited(app_ctx, db_session, sme_user):
+def test_a_closed_mission_is_no_longer_edited(app_ctx, db_session, sme_user):
     mission = draft(db_session, sme_user)
     missions.update(db_session, mission, sme_user, valid_data(mission), today())
     missions.publish(db_session, mission, sme_user, today())
+    missions.close(db_session, mission, sme_user, "budget")
     with pytest.raises(DomainError, match="ne se modifie plus"):
         missions.update(db_session, mission, sme_user, valid_data(mission, title="Autre titre"), today())
     with pytest.raises(DomainError, match="ne se modifie plus"):

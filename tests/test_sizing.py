@@ -103,8 +103,8 @@ def test_the_four_bands_of_the_ten_signals(ticked, code, title):
 def test_the_ten_signals_of_the_field():
     labels = [s.label for s in sizing.SIGNALS]
     assert len(labels) == 10
-    assert labels[0] == "Le dirigeant consacre 40 % ou plus de son temps à l'opérationnel"
-    assert "Un turnover supérieur à 20 %" in labels
+    assert labels[0] == "Le dirigeant consacre 40\u202f% ou plus de son temps à l'opérationnel"  # never broken before « % »
+    assert "Un turnover supérieur à 20\u202f%" in labels
     assert "Les nouveaux arrivants sont perdus pendant trois semaines" in labels
 
 

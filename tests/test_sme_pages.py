@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from marketplace.db import today, utcnow
 from marketplace.formatting import money
+from marketplace.i18n import french_typography
 from marketplace.models.billing import Invoice, InvoiceSeries
 from marketplace.models.companies import TeamInvitation
 from marketplace.models.contracts import Contract
@@ -142,7 +143,7 @@ def test_the_field_example_perimeter_leads_to_a_draft_sized_at_one_and_a_half_da
     assert "Votre périmètre compte 8 tâches pour 24 h par mois, soit environ 6 h par semaine." in page
     assert "Les deux approches concordent : nous recommandons 1,5 jour par semaine au minimum." in page
     assert '<option selected value="3">1,5 jour par semaine</option>' in page
-    assert "Le dirigeant consacre 40 % ou plus de son temps à l'opérationnel" in page  # carried into the description
+    assert "Le dirigeant consacre 40\u202f% ou plus de son temps à l'opérationnel" in page  # carried into the description
 
 
 # --- mission form ---------------------------------------------------------------------
@@ -179,17 +180,20 @@ def test_a_budget_above_two_thousand_euros_is_refused(client, draft):
     assert field_error(page, "budget") == "Le budget (TJM maximum) doit être compris entre 100 € et 2 000 € par jour."
 
 
-def test_saving_then_publishing_from_the_mission_page(client, draft, db_session):
+def test_saving_then_publishing_from_the_preview(client, draft, db_session):
     response = client.post(f"/entreprise/missions/{draft.id}/modifier", data=mission_form(action="save"))
-    assert response.headers["Location"] == f"/entreprise/missions/{draft.id}"
+    assert response.headers["Location"] == f"/entreprise/missions/{draft.id}/modifier"
     assert draft.status == "draft" and draft.site_city == "Lyon" and draft.tools == ["Notion", "Qonto", "Slack"]
     assert draft.max_daily_rate_cents == 45_000 and draft.spending_threshold_cents == 50_000
-    page = text(client.get(f"/entreprise/missions/{draft.id}"))
+    response = client.post(f"/entreprise/missions/{draft.id}/modifier", data=mission_form(action="preview"))
+    assert response.headers["Location"] == f"/entreprise/missions/{draft.id}/apercu"
+    assert client.get(f"/entreprise/missions/{draft.id}").headers["Location"] == f"/entreprise/missions/{draft.id}/apercu"
+    page = text(client.get(f"/entreprise/missions/{draft.id}/apercu"))
     assert "Relisez votre mission" in page and "Publier la mission" in page
     response = client.post(f"/entreprise/missions/{draft.id}/publier", follow_redirects=True)
     assert "Votre mission est publiée" in text(response)
     assert draft.status == "published"
-    assert client.get(f"/entreprise/missions/{draft.id}/modifier").status_code == 302
+    assert "Modifier la mission publiée" in text(client.get(f"/entreprise/missions/{draft.id}/modifier"))
 
 
 def test_publishing_an_incomplete_draft_opens_the_form_with_the_problems(client, draft):
@@ -200,9 +204,10 @@ def test_publishing_an_incomplete_draft_opens_the_form_with_the_problems(client,
     assert draft.status == "draft"
 
 
-def test_publishing_straight_from_the_form(client, draft):
+def test_the_form_cannot_publish_without_the_preview(client, draft):
+    assert "Publier la mission" not in text(client.get(f"/entreprise/missions/{draft.id}/modifier"))
     response = client.post(f"/entreprise/missions/{draft.id}/modifier", data=mission_form(action="publish"), follow_redirects=True)
-    assert "Votre mission est publiée" in text(response) and draft.status == "published"
+    assert "Votre mission est publiée" not in text(response) and draft.status == "draft"
     assert draft.weekdays == ["tue", "thu"] and draft.onsite_days_per_week == 1
 
 
@@ -230,9 +235,9 @@ def test_the_applications_page_shows_each_score_and_its_breakdown(app_ctx, clien
     application = ApplicationFactory(mission=published)
     result = matching.score_pair(db_session, published, application.freelancer)
     page = text(client.get(f"/entreprise/missions/{published.id}/candidatures"))
-    assert f'<span class="visually-hidden">Score </span>{result.score}</span>' in page
-    for reason in result.reasons:
-        assert reason.label in page
+    assert f'data-band="{result.band.code}"' in page and "/ 100" not in page and "sur 100" not in page
+    for reason in result.reasons:  # French typography: narrow no-break spaces before « : »
+        assert french_typography(reason.label) in page
     assert "Présélectionner" in page and "Accepter" in page
 
 
@@ -289,7 +294,9 @@ def test_another_smes_user_gets_404_on_every_mission_application_and_team_url(ap
     ids = {"mission_id": mission.id, "application_id": application.id, "invitation_id": invitation.id,
            "user_id": member.id, "profile_id": application.freelancer_id}
     login(client, other_sme_user.email, PASSWORD)
-    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("sme.") and r.arguments & set(ids)]
+    # A vetted freelancer's profile is open to every SME (tests/test_profile_view.py): not a tenant's object.
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("sme.") and r.arguments & set(ids)
+             and r.endpoint != "sme.freelancer_profile"]
     assert len(rules) >= 12
     for rule in rules:
         for method in sorted(rule.methods & {"GET", "POST"}):
@@ -358,4 +365,4 @@ def test_contracts_cras_and_invoices_appear_once_there_are_some(client, director
     assert ">Contrats<" in page and profile.display_name in page
     assert "Comptes rendus d'activité (CRA)" in page and "octobre 2026" in page
     assert ">Factures<" in page and f"F{profile.id}-2026-0001" in page and f"F{profile.id}-2026-0002" not in page
-    assert f"Reste à payer : <strong>{money(360_000)}</strong>" in page
+    assert f"Reste à payer\u202f: <strong>{money(360_000)}</strong>" in page

@@ -151,8 +151,14 @@ def test_deciding_from_the_profile_page(client, db_session, admin, outbox, app):
     assert re.search(r'id="reject-reason-error">\s*<p class="field-error">Ce champ est obligatoire.', response.text)
     assert profile.status == "in_review"
 
-    # Approve with a justification (the URSSAF code is not verified yet: a warning, not a failure).
-    response = client.post(f"{url}/approuver", data={"approve-badges": ["references_checked"], "approve-note": ""},
+    # The URSSAF code is not verified yet: an open warning, so one click is not enough.
+    response = client.post(f"{url}/approuver", data={"approve-badges": ["references_checked"], "approve-note": ""})
+    assert response.status_code == 200 and profile.status == "in_review"
+    assert "écrivez pourquoi vous approuvez malgré tout" in html.unescape(response.text)
+    assert "Cochez la confirmation" in html.unescape(response.text)
+    # Approve with a justification and the confirmation.
+    response = client.post(f"{url}/approuver", data={"approve-badges": ["references_checked"], "approve-confirm": "y",
+                                                     "approve-note": "Code URSSAF vérifié par téléphone"},
                            follow_redirects=True)
     assert response.request.path == url and "Profil approuvé" in response.text
     db_session.expire_all()
@@ -160,6 +166,7 @@ def test_deciding_from_the_profile_page(client, db_session, admin, outbox, app):
     assert '<span class="badge success">Vérifié</span>' in response.text
     entry = db_session.scalars(select(AuditLog).where(AuditLog.action == "vetting.approved")).one()
     assert entry.actor_id == admin.id and entry.ip_address == "127.0.0.1"
+    assert entry.reason == "Code URSSAF vérifié par téléphone" and entry.details["confirmed_despite_warnings"]
 
     response = client.post(f"{url}/suspendre", data={"suspend-reason": "Attestation falsifiée signalée par une PME"},
                            follow_redirects=True)
@@ -222,8 +229,8 @@ def test_dashboard_overview_counts_median_and_approval_rate(client, db_session, 
         first, second, third = (vetted(db_session) for _ in range(3))
         for profile, hours in ((first, 10), (second, 30), (third, 50)):
             profile.submitted_at = utcnow() - timedelta(hours=hours)
-        decisions.approve(db_session, admin, first.id, badges=[], note="Vu en entretien", ip_address=None)
-        decisions.approve(db_session, admin, second.id, badges=[], note="Vu en entretien", ip_address=None)
+        decisions.approve(db_session, admin, first.id, badges=[], note="Vu en entretien", confirmed=True, ip_address=None)
+        decisions.approve(db_session, admin, second.id, badges=[], note="Vu en entretien", confirmed=True, ip_address=None)
         decisions.reject(db_session, admin, third.id, reason="Références non joignables", ip_address=None)
         vetted(db_session)  # still waiting
         commit(db_session)
@@ -233,6 +240,6 @@ def test_dashboard_overview_counts_median_and_approval_rate(client, db_session, 
     assert "Vérification des profils" in section
     assert re.search(r'<span class="value">1</span><span class="label">à vérifier', section)
     assert "30 h" in section and "délai médian de décision" in section  # median of 10, 30 and 50 hours
-    assert "67\u00a0%" in section and "sur 3 décision(s)" in section
+    assert "67\u00a0%" in section and "sur 3 décisions" in section
     assert 'data-status="approved">Vérifié · 2</a>' in section
     assert 'data-status="rejected">Refusé · 1</a>' in section

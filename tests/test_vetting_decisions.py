@@ -101,8 +101,9 @@ def test_approving_despite_failed_checks_needs_a_justification(app_ctx, db_sessi
     commit(db_session)
     with pytest.raises(DomainError) as error:
         decisions.approve(db_session, admin, profile.id, badges=[], note="", ip_address=IP)
-    assert error.value.field == "note" and "(IBAN)" in error.value.message
-    decisions.approve(db_session, admin, profile.id, badges=[], note="IBAN corrigé par téléphone, reçu RIB", ip_address=IP)
+    assert error.value.field == "note" and "IBAN : non conforme" in error.value.message
+    decisions.approve(db_session, admin, profile.id, badges=[], note="IBAN corrigé par téléphone, reçu RIB", confirmed=True,
+                      ip_address=IP)
     assert last_audit(db_session, "vetting.approved").details["unresolved"] == ["IBAN"]
 
 
@@ -146,7 +147,7 @@ def test_suspend_and_reinstate(app_ctx, db_session, admin, outbox):
     profile = vetted(db_session)
     with pytest.raises(DomainError):  # only an approved profile can be suspended
         decisions.suspend(db_session, admin, profile.id, reason="Plainte client", ip_address=IP)
-    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié par téléphone", ip_address=IP)
+    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié par téléphone", confirmed=True, ip_address=IP)
     decisions.suspend(db_session, admin, profile.id, reason="Plainte d'un client en cours d'examen", ip_address=IP)
     commit(db_session)
     assert profile.status == "suspended" and "Plainte" in outbox.last_to(profile.user.email).body_text
@@ -190,7 +191,7 @@ def test_approving_makes_the_freelancer_matchable_rejecting_removes_them(app_ctx
     mission = MissionFactory()
     profile = vetted(db_session)
     assert profile.id not in ranked_ids(db_session, mission)
-    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié", ip_address=IP)
+    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié", confirmed=True, ip_address=IP)
     commit(db_session)
     assert profile.id in ranked_ids(db_session, mission)
     assert matching.score_pair(db_session, mission, profile) is not None
@@ -211,7 +212,7 @@ def test_approving_makes_the_freelancer_matchable_rejecting_removes_them(app_ctx
 def test_an_expired_required_document_suspends_matching_not_the_account(app_ctx, db_session, admin, outbox):
     mission = MissionFactory()
     profile = vetted(db_session)
-    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié", ip_address=IP)
+    decisions.approve(db_session, admin, profile.id, badges=[], note="Code URSSAF vérifié", confirmed=True, ip_address=IP)
     commit(db_session)
     assert profile.id in ranked_ids(db_session, mission)
 

@@ -61,7 +61,7 @@ def test_notices_thirty_and_seven_days_ahead_then_on_expiry_once_each(app_ctx, d
     message = notices(outbox, profile)[-1]
     assert message.subject == "Vos documents arrivent à échéance"
     assert "Attestation d'assurance responsabilité civile professionnelle : expire le" in message.body_text
-    assert "dans 28 jour(s)" in message.body_text
+    assert "dans 28 jours" in message.body_text
 
     let_days_pass(db_session, profile, 1)
     assert run(db_session).notices == 0  # same stage: nothing more
@@ -149,7 +149,7 @@ def test_the_daily_job_notices_once_and_links_to_the_documents_page(app_ctx, db_
     jobs.run_now(db_session, "vetting.expiry")
     jobs.run_now(db_session, "vetting.expiry")  # idempotent
     [message] = notices(outbox, profile)
-    assert "dans 25 jour(s)" in message.body_text and "/freelance/profil/justificatifs" in message.body_text
+    assert "dans 25 jours" in message.body_text and "/freelance/profil/justificatifs" in message.body_text
 
 
 def test_a_replaced_document_is_not_noticed(app_ctx, db_session, outbox):

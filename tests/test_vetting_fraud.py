@@ -41,7 +41,7 @@ def test_no_signal_between_distinct_profiles(app_ctx, db_session):
     me = SubmittedProfileFactory(bio=BIO)
     outcome = fraud.duplicates_outcome(db_session, me, utcnow())
     assert outcome.status == CheckStatus.PASSED
-    assert outcome.summary == "Aucun doublon parmi 1 autre(s) profil(s)."
+    assert outcome.summary == "Aucun doublon parmi 1 autre profil."
     assert outcome.expires_at > utcnow() + timedelta(days=29)  # refreshed monthly: others change
 
 

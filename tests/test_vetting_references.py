@@ -256,7 +256,7 @@ def test_two_positive_answers_verify_the_references(client, db_session, outbox, 
     for address in ("claire.dubois@atelier-lumen.test", "marc.petit@boreal.test"):
         client.post(f"/reference/{token_from(outbox, address)}", data=ANSWERS, environ_base={"REMOTE_ADDR": "203.0.113.10"})
     check = summary_check(db_session, profile)
-    assert check.status == CheckStatus.PASSED and check.summary == "2 référence(s) vérifiée(s) sur 2."
+    assert check.status == CheckStatus.PASSED and check.summary == "2 références vérifiées sur 2."
 
 
 def test_fewer_than_two_references_fail_the_summary(app_ctx, db_session):

@@ -12,7 +12,13 @@ from marketplace.models.contracts import (
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import ExperienceEntry, FreelancerProfile, Reference
 from marketplace.models.matching import MatcherModel, MatcherSnapshot
-from marketplace.models.missions import Application, Mission, PerimeterLine
+from marketplace.models.messaging import Message, MessageThread, ThreadReader
+from marketplace.models.missions import (
+    Application,
+    Mission,
+    MissionVersion,
+    PerimeterLine,
+)
 from marketplace.models.outbox import JobIntent, OutboundEmail
 from marketplace.models.payments import Payment, Payout
 from marketplace.models.privacy import AccountClosure, DataExport, RetentionRecord
@@ -24,7 +30,8 @@ __all__ = [
     "AccountClosure", "DataExport", "RetentionRecord",
     "Application", "AuditLog", "BillingRun", "Company", "Contract", "ContractBooking",
     "ContractSignature", "ContractVersion", "Document", "ExperienceEntry", "FreelancerProfile",
-    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "MatcherModel", "MatcherSnapshot", "Mission", "OutboundEmail",
+    "Invoice", "InvoiceLine", "InvoiceSeries", "JobIntent", "MatcherModel", "MatcherSnapshot", "Mission", "MissionVersion", "OutboundEmail",
     "Payment", "Payout", "PerimeterLine", "Reference", "ReferenceRequest", "TeamInvitation",
     "Timesheet", "TimesheetEntry", "User", "VettingCheck",
+    "Message", "MessageThread", "ThreadReader",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check
-from marketplace.domain import StrEnum
+from marketplace.domain import N_, StrEnum
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -51,12 +51,12 @@ class InvoiceStatus(StrEnum):
 
 
 INVOICE_STATUS_LABELS = {
-    InvoiceStatus.ISSUED: "À payer",
-    InvoiceStatus.PROCESSING: "Paiement en cours",
-    InvoiceStatus.PAID: "Payée",
-    InvoiceStatus.FAILED: "Paiement échoué",
-    InvoiceStatus.REFUNDED: "Remboursée",
-    InvoiceStatus.CANCELLED: "Annulée par avoir",
+    InvoiceStatus.ISSUED: N_("À payer"),
+    InvoiceStatus.PROCESSING: N_("Paiement en cours"),
+    InvoiceStatus.PAID: N_("Payée"),
+    InvoiceStatus.FAILED: N_("Paiement échoué"),
+    InvoiceStatus.REFUNDED: N_("Remboursée"),
+    InvoiceStatus.CANCELLED: N_("Annulée par avoir"),
 }
 
 

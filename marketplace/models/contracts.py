@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check, utcnow
-from marketplace.domain import StrEnum, WorkMode
+from marketplace.domain import N_, StrEnum, WorkMode
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -39,12 +40,12 @@ class ContractStatus(StrEnum):
 
 
 CONTRACT_STATUS_LABELS = {
-    ContractStatus.DRAFT: "En cours de rédaction",
-    ContractStatus.PENDING_SIGNATURE: "En attente de signature",
-    ContractStatus.ACTIVE: "En cours",
-    ContractStatus.NOTICE: "En préavis",
-    ContractStatus.ENDED: "Terminé",
-    ContractStatus.CANCELLED: "Abandonné",
+    ContractStatus.DRAFT: N_("En cours de rédaction"),
+    ContractStatus.PENDING_SIGNATURE: N_("En attente de signature"),
+    ContractStatus.ACTIVE: N_("En cours"),
+    ContractStatus.NOTICE: N_("En préavis"),
+    ContractStatus.ENDED: N_("Terminé"),
+    ContractStatus.CANCELLED: N_("Abandonné"),
 }
 
 
@@ -179,11 +180,11 @@ class VersionStatus(StrEnum):
 
 
 VERSION_STATUS_LABELS = {
-    VersionStatus.PROPOSED: "Proposée",
-    VersionStatus.SUPERSEDED: "Remplacée",
-    VersionStatus.AGREED: "Acceptée, à signer",
-    VersionStatus.SIGNED: "Signée",
-    VersionStatus.WITHDRAWN: "Abandonnée",
+    VersionStatus.PROPOSED: N_("Proposée"),
+    VersionStatus.SUPERSEDED: N_("Remplacée"),
+    VersionStatus.AGREED: N_("Acceptée, à signer"),
+    VersionStatus.SIGNED: N_("Signée"),
+    VersionStatus.WITHDRAWN: N_("Abandonnée"),
 }
 
 
@@ -226,8 +227,24 @@ class ContractVersion(Base):
     def status_label(self) -> str:
         return VERSION_STATUS_LABELS[VersionStatus(self.status)]
 
+    @property
+    def closed_reason_message(self) -> tuple[str, dict[str, Any]] | None:
+        """The stored (French) closing reason as a message id and its values, worded in the reader's language.
+
+        ``None`` for a reason the platform does not recognise: it is then shown as stored, marked French.
+        """
+        superseded = _SUPERSEDED_BY.match(self.closed_reason or "")
+        if superseded:
+            return N_("Remplacée par la version %(n)s."), {"n": int(superseded.group(1))}
+        if self.closed_reason == "Contrat abandonné.":
+            return N_("Contrat abandonné."), {}
+        return None
+
     def accepted_by(self, party: str) -> datetime | None:
         return self.sme_accepted_at if party == Party.SME.value else self.freelancer_accepted_at
+
+
+_SUPERSEDED_BY = re.compile(r"^Remplacée par la version (\d+)\.$")
 
 
 class ContractSignature(Base):

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check
-from marketplace.domain import StrEnum
+from marketplace.domain import N_, StrEnum
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -27,13 +27,13 @@ class DocumentKind(StrEnum):
 
 
 DOCUMENT_KIND_LABELS = {
-    DocumentKind.URSSAF_CERTIFICATE: "Attestation de vigilance URSSAF",
-    DocumentKind.REGISTRATION_PROOF: "Justificatif d'immatriculation (Kbis, RNE, avis INSEE)",
-    DocumentKind.INSURANCE: "Attestation d'assurance responsabilité civile professionnelle",
-    DocumentKind.IDENTITY: "Pièce d'identité",
-    DocumentKind.CONTRACT_PDF: "Contrat",
-    DocumentKind.INVOICE_PDF: "Facture",
-    DocumentKind.OTHER: "Autre document",
+    DocumentKind.URSSAF_CERTIFICATE: N_("Attestation de vigilance URSSAF"),
+    DocumentKind.REGISTRATION_PROOF: N_("Justificatif d'immatriculation (Kbis, RNE, avis INSEE)"),
+    DocumentKind.INSURANCE: N_("Attestation d'assurance responsabilité civile professionnelle"),
+    DocumentKind.IDENTITY: N_("Pièce d'identité"),
+    DocumentKind.CONTRACT_PDF: N_("Contrat"),
+    DocumentKind.INVOICE_PDF: N_("Facture"),
+    DocumentKind.OTHER: N_("Autre document"),
 }
 
 
@@ -55,7 +55,8 @@ class Document(Timestamps, Base):
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(60))  # sniffed from the bytes, never from the name
     size_bytes: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
+    # Content hash, computed at upload: the vetting flags one file reused for several documents or profiles.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
     issued_on: Mapped[date | None]
     expires_on: Mapped[date | None]
     security_code: Mapped[str | None] = mapped_column(String(40))

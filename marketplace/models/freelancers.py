@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check, utcnow
 from marketplace.domain import (
+    N_,
     SKILL_CODES,
     LegalForm,
     StrEnum,
@@ -33,12 +34,12 @@ class ProfileStatus(StrEnum):
 
 
 PROFILE_STATUS_LABELS = {
-    ProfileStatus.DRAFT: "Brouillon",
-    ProfileStatus.SUBMITTED: "Soumis pour vérification",
-    ProfileStatus.IN_REVIEW: "En cours de vérification",
-    ProfileStatus.APPROVED: "Vérifié",
-    ProfileStatus.REJECTED: "Refusé",
-    ProfileStatus.SUSPENDED: "Suspendu",
+    ProfileStatus.DRAFT: N_("Brouillon"),
+    ProfileStatus.SUBMITTED: N_("Soumis pour vérification"),
+    ProfileStatus.IN_REVIEW: N_("En cours de vérification"),
+    ProfileStatus.APPROVED: N_("Vérifié"),
+    ProfileStatus.REJECTED: N_("Refusé"),
+    ProfileStatus.SUSPENDED: N_("Suspendu"),
 }
 
 

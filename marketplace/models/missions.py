@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.db import Base, enum_check
-from marketplace.domain import SKILL_CODES, StrEnum, WorkMode
+from marketplace.db import Base, enum_check, utcnow
+from marketplace.domain import N_, SKILL_CODES, StrEnum, WorkMode
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -34,10 +34,10 @@ class MissionStatus(StrEnum):
 
 
 MISSION_STATUS_LABELS = {
-    MissionStatus.DRAFT: "Brouillon",
-    MissionStatus.PUBLISHED: "Publiée",
-    MissionStatus.FILLED: "Pourvue",
-    MissionStatus.CLOSED: "Clôturée",
+    MissionStatus.DRAFT: N_("Brouillon"),
+    MissionStatus.PUBLISHED: N_("Publiée"),
+    MissionStatus.FILLED: N_("Pourvue"),
+    MissionStatus.CLOSED: N_("Clôturée"),
 }
 
 DEFAULT_SPENDING_THRESHOLD_CENTS = 50_000
@@ -63,6 +63,9 @@ class Mission(Timestamps, Base):
         CheckConstraint("half_days_per_week BETWEEN 1 AND 10", name="half_days_range"),
         CheckConstraint("max_daily_rate_cents > 0", name="budget_positive"),
         CheckConstraint("min_years_experience >= 0", name="min_years_positive"),
+        # « Missions pour vous » lists the latest published missions: read from the index, not by
+        # sorting every published one (its cost then stays flat as missions pile up).
+        Index("ix_missions_status_published_at", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -169,13 +172,13 @@ class ApplicationStatus(StrEnum):
 
 
 APPLICATION_STATUS_LABELS = {
-    ApplicationStatus.APPLIED: "Candidature envoyée",
-    ApplicationStatus.SHORTLISTED: "Présélectionnée",
-    ApplicationStatus.INVITED: "Invitation",
-    ApplicationStatus.ACCEPTED: "Acceptée",
-    ApplicationStatus.DECLINED: "Déclinée",
-    ApplicationStatus.WITHDRAWN: "Retirée",
-    ApplicationStatus.CLOSED: "Mission close",
+    ApplicationStatus.APPLIED: N_("Candidature envoyée"),
+    ApplicationStatus.SHORTLISTED: N_("Présélectionnée"),
+    ApplicationStatus.INVITED: N_("Invitation"),
+    ApplicationStatus.ACCEPTED: N_("Acceptée"),
+    ApplicationStatus.DECLINED: N_("Déclinée"),
+    ApplicationStatus.WITHDRAWN: N_("Retirée"),
+    ApplicationStatus.CLOSED: N_("Mission close"),
 }
 
 
@@ -222,3 +225,35 @@ class Application(Timestamps, Base):
     @classmethod
     def freelancer_scope(cls, profile_id: int):
         return cls.freelancer_id == profile_id
+
+
+class MissionVersion(Base):
+    """What a published mission said at one point: a snapshot of its fields, who and when.
+
+    Number 1 is the content as published; each edit of a published mission adds the next
+    one with the list of what changed and whether applicants had to be told.
+    """
+
+    __tablename__ = "mission_versions"
+    __table_args__ = (
+        UniqueConstraint("mission_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The mission's fields as plain JSON (dates as ISO strings, money in cents).
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # [{"field", "label", "before", "after", "material"}], empty for the first version.
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    material: Mapped[bool] = mapped_column(default=False)
+
+    mission: Mapped[Mission] = relationship()
+    author: Mapped["User | None"] = relationship()
+
+    @property
+    def material_changes(self) -> list[dict[str, Any]]:
+        return [c for c in self.changes if c.get("material")]

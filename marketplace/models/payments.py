@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check, utcnow
-from marketplace.domain import StrEnum
+from marketplace.domain import N_, StrEnum
 from marketplace.models._mixins import Timestamps
 from marketplace.models.billing import Invoice
 
@@ -44,11 +44,11 @@ class PaymentStatus(StrEnum):
 
 
 PAYMENT_STATUS_LABELS = {
-    PaymentStatus.PENDING: "En attente",
-    PaymentStatus.PROCESSING: "En cours",
-    PaymentStatus.SUCCEEDED: "Reçu",
-    PaymentStatus.FAILED: "Échoué",
-    PaymentStatus.REFUNDED: "Remboursé",
+    PaymentStatus.PENDING: N_("En attente"),
+    PaymentStatus.PROCESSING: N_("En cours"),
+    PaymentStatus.SUCCEEDED: N_("Reçu"),
+    PaymentStatus.FAILED: N_("Échoué"),
+    PaymentStatus.REFUNDED: N_("Remboursé"),
 }
 
 

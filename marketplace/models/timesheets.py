@@ -17,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check
-from marketplace.domain import StrEnum
+from marketplace.domain import N_, StrEnum
 from marketplace.models._mixins import Timestamps
 
 if TYPE_CHECKING:
@@ -32,10 +32,10 @@ class TimesheetStatus(StrEnum):
 
 
 TIMESHEET_STATUS_LABELS = {
-    TimesheetStatus.DRAFT: "Brouillon",
-    TimesheetStatus.SUBMITTED: "À valider",
-    TimesheetStatus.APPROVED: "Validé",
-    TimesheetStatus.DISPUTED: "Contesté",
+    TimesheetStatus.DRAFT: N_("Brouillon"),
+    TimesheetStatus.SUBMITTED: N_("À valider"),
+    TimesheetStatus.APPROVED: N_("Validé"),
+    TimesheetStatus.DISPUTED: N_("Contesté"),
 }
 
 

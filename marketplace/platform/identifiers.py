@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as stdnum_siren
@@ -75,3 +76,28 @@ def format_iban(value: str) -> str:
 
 def format_siret(value: str) -> str:
     return stdnum_siret.format(value)
+
+
+PHONE_MESSAGE = "Numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +33 6 12 34 56 78)."
+# Longest text a phone field reads (« +33 (0)6 12 34 56 78 poste 123 » fits).
+MAX_PHONE_CHARS = 32
+
+
+def normalize_phone(value: str | None, field: str = "phone", region: str = "FR") -> str | None:
+    """A valid phone number in E.164 (« 06 11 22 33 44 » → ``+33611223344``); blank gives None.
+
+    Numbers without a country code are read as French; others need their ``+`` prefix.
+    """
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    if len(raw) > MAX_PHONE_CHARS:
+        raise DomainError(PHONE_MESSAGE, field)
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise DomainError(PHONE_MESSAGE, field) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise DomainError(PHONE_MESSAGE, field)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+

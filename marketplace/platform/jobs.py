@@ -98,7 +98,8 @@ def enqueue(session: Session, name: str, *args: Any, dedupe_key: str | None = No
     """Record the job ``name`` in the caller's transaction; it is dispatched after the commit.
 
     With ``dedupe_key``, a pending (or failed) intent with the same key is reused instead
-    of recording a second one (one re-check per profile however many edits). A partial
+    of recording a second one (one re-check per profile however many edits), and
+    dispatched again. A partial
     unique index allows one pending intent per key, so two transactions recording the
     same key at once end with one intent.
     """
@@ -106,9 +107,11 @@ def enqueue(session: Session, name: str, *args: Any, dedupe_key: str | None = No
     if dedupe_key:
         existing = _unfinished(session, dedupe_key)
         if existing is not None:
-            if existing.status == JobStatus.FAILED.value:  # none pending: this one runs again
-                existing.status = JobStatus.PENDING.value
-                on_commit(session, _dispatcher(existing.id, existing.queue))
+            # Dispatched again even when pending: its RQ job may have been lost with a
+            # killed worker (dequeued, never started). Running an intent twice is a no-op.
+            existing.status = JobStatus.PENDING.value
+            existing.enqueued_at = utcnow()
+            on_commit(session, _dispatcher(existing.id, existing.queue))
             return existing
         intent = _insert_pending(session, spec, list(args), dedupe_key)
         if intent is None:  # another transaction recorded the same key first

@@ -26,8 +26,11 @@ class ContextFilter(logging.Filter):
         if has_request_context():
             record.request_id = getattr(g, "request_id", "-")
             user = getattr(g, "_login_user", None)
-            if user is not None and getattr(user, "is_authenticated", False):
-                record.user_id = user.id
+            # Only what is already loaded: a log line never queries the database (an expired
+            # user would open a transaction in the middle of somebody else's, an inline job's).
+            loaded = getattr(user, "__dict__", {})
+            if loaded.get("id") is not None:
+                record.user_id = loaded["id"]
         job = current_job.get()
         record.job_id = job if job is not None else "-"
         return True

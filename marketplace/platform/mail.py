@@ -14,11 +14,13 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import LazyString, force_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.models.outbox import EmailStatus, OutboundEmail
+from marketplace.models.users import User
 from marketplace.platform import jobs
 
 log = logging.getLogger(__name__)
@@ -28,21 +30,31 @@ def send(
     session: Session,
     *,
     to: str,
-    subject: str,
+    subject: str | LazyString,
     template: str,
     user_id: int | None = None,
+    locale: str | None = None,
     **context,
 ) -> OutboundEmail:
-    """Render ``emails/<template>.txt`` (and ``.html`` if any) and queue the delivery."""
-    # A subject is one line: a name with a line break (refused by the forms, but who knows
-    # what old data holds) must not break the message's headers.
-    subject = " ".join(subject.split())[:255]
-    context.setdefault("subject", subject)
-    text = render_template(f"emails/{template}.txt", **context)
-    try:
-        html = render_template(f"emails/{template}.html", **context)
-    except TemplateNotFound:
-        html = None
+    """Render ``emails/<template>.txt`` (and ``.html`` if any) and queue the delivery.
+
+    Everything is rendered in the recipient's language (``locale``, else the account's of
+    ``user_id``, else French), whoever's request sends it: the subject may be a lazy string
+    (``lazy_gettext``) and the templates translate with ``_()``.
+    """
+    if locale is None:
+        recipient = session.get(User, user_id) if user_id is not None else None
+        locale = recipient.locale if recipient is not None and recipient.locale else "fr"
+    with force_locale(locale):
+        # A subject is one line: a name with a line break (refused by the forms, but who knows
+        # what old data holds) must not break the message's headers.
+        subject = " ".join(str(subject).split())[:255]
+        context.setdefault("subject", subject)
+        text = render_template(f"emails/{template}.txt", **context)
+        try:
+            html = render_template(f"emails/{template}.html", **context)
+        except TemplateNotFound:
+            html = None
     email = OutboundEmail(
         to_address=to, subject=subject, body_text=text, body_html=html, template=template, user_id=user_id
     )

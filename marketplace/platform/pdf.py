@@ -209,10 +209,14 @@ def append_pages(original: bytes, *more: bytes) -> bytes:
     return out.getvalue()
 
 
-def render_document_template(name: str, **context: Any) -> str:
+def render_document_template(name: str, *, locale: str = "fr", **context: Any) -> str:
     """A document template rendered from the application's templates, without the request's
     context (no logged-in user, no flashed messages): documents are the same whoever or
-    whatever — a request or a job — renders them."""
+    whatever — a request or a job — renders them. They are French (invoices and contracts are
+    legal French documents shared by both parties), unless ``locale`` names the language of
+    their only reader (the freelancer's yearly statement)."""
     from flask import current_app
+    from flask_babel import force_locale
 
-    return current_app.jinja_env.get_template(name).render(**context)
+    with force_locale(locale):
+        return current_app.jinja_env.get_template(name).render(current_locale=locale, **context)

@@ -23,6 +23,7 @@ def load_areas(extra_modules: Iterable[str] = ()) -> None:
     import marketplace.services.contracts.subscribers  # noqa: F401
     import marketplace.services.matching.jobs  # noqa: F401
     import marketplace.services.matching.subscribers  # noqa: F401
+    import marketplace.services.messaging.jobs  # noqa: F401
     import marketplace.services.missions.jobs  # noqa: F401
     import marketplace.services.missions.subscribers  # noqa: F401
     import marketplace.services.payments.jobs  # noqa: F401

@@ -13,6 +13,7 @@ import functools
 from typing import Any, Callable, TypeVar
 
 from flask import abort, flash, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, false, select
 
@@ -45,12 +46,12 @@ def role_refusal(allowed: set[str]):
     if not current_user.is_authenticated:
         if wants_json():
             return jsonify(error="authentication_required", message="Authentification requise."), 401
-        flash("Connectez-vous pour accéder à cette page.", "info")
+        flash(_("Connectez-vous pour accéder à cette page."), "info")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
     if current_user.role not in allowed:
         if wants_json():
             return jsonify(error="forbidden", message="Accès refusé pour votre type de compte."), 403
-        flash("Cette page est réservée à un autre type de compte.", "warning")
+        flash(_("Cette page est réservée à un autre type de compte."), "warning")
         return redirect(url_for(dashboard_endpoint(current_user)))
     return None
 

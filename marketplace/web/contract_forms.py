@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -90,14 +91,16 @@ class PageForm(BaseForm):
 
 
 def slot_choices():
-    return choices((slot_code(day, half), f"{WEEKDAY_LABELS[day]} {HALF_LABELS[half]}")
-                   for day in WEEKDAYS for half in HALVES)
+    def label(day: str, half: str) -> LazyString:
+        return LazyString(lambda: f"{gettext(WEEKDAY_LABELS[day])} {gettext(HALF_LABELS[half])}")
+
+    return choices((slot_code(day, half), label(day, half)) for day in WEEKDAYS for half in HALVES)
 
 
 class KpiRowForm(InputHygiene, Form):
     """One success indicator (a row of the table: the CSRF token is the parent's)."""
 
-    code = HiddenField()
+    code = HiddenField(validators=[_at_most(40)])
     label = StringField(_l("Indicateur"), validators=[Optional(), _at_most(MAX_KPI_TEXT)])
     target = StringField(_l("Cible"), validators=[Optional(), _at_most(MAX_KPI_TEXT)])
 
@@ -206,7 +209,7 @@ class TermsForm(BaseForm):
 
 class AcceptForm(PageForm):
     id_prefix = "accept"
-    number = HiddenField()
+    number = HiddenField(validators=[_at_most(12)])
 
     @property
     def version_number(self) -> int:
@@ -242,7 +245,7 @@ class EndProposalForm(PageForm):
 
 class EndAnswerForm(PageForm):
     id_prefix = "end-answer"
-    answer = HiddenField()
+    answer = HiddenField(validators=[_at_most(12)])
 
     @property
     def accepted(self) -> bool | None:
@@ -252,7 +255,7 @@ class EndAnswerForm(PageForm):
 class SurveyForm(BaseForm):
     """The quarter's survey: a score out of 10, where each KPI stands (fields ``kpi-<index>``), a comment."""
 
-    survey = HiddenField()
+    survey = HiddenField(validators=[_at_most(40)])
     score = RadioField(_l("Votre note sur 10"), choices=choices((s, s) for s in SCORES), validate_choice=False)
     comment = TextAreaField(_l("Commentaire (facultatif)"), validators=[Optional(), _at_most(MAX_SURVEY_COMMENT)])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.db import db, today
@@ -25,7 +26,7 @@ from marketplace.services.contracts import (
 )
 from marketplace.services.contracts.terms import Terms, describe_slots
 from marketplace.web.authz import get_scoped_or_404
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.contract_forms import (
     AcceptForm,
     CancelForm,
@@ -120,8 +121,8 @@ def contract_edit(contract_id: int):
     item = scoped_contract(contract_id)
     view = page_of(item)
     if not (view.can["edit"] or view.can["amend"]):
-        flash("Ce contrat ne se modifie plus : seul un contrat en cours de rédaction ou en cours (avenant) "
-              "peut changer.", "info")
+        flash(_("Ce contrat ne se modifie plus : seul un contrat en cours de rédaction ou en cours (avenant) "
+              "peut changer."), "info")
         return redirect(url("contract", item))
     amending = view.can["amend"]
     if request.method == "GET":
@@ -129,20 +130,19 @@ def contract_edit(contract_id: int):
         form = TermsForm.of(terms, effective_from=effective_from)
         return render_template("contracts/edit.html", form=form, page=view, amending=amending, side=request.blueprint)
     form = TermsForm()
-    if form.validate():
-        proposed = form.terms()
-        done = attempt(
-            lambda: negotiation.propose(
-                db.session, item, current_user, proposed, note=form.note.data or "",
-                confirm_wording=bool(form.confirm_wording.data),
-                effective_from=form.effective_from.data if amending else None),
-            form=form, success=lambda version: (
-                f"{'Avenant' if amending else 'Version'} {version.number} envoyé{'' if amending else 'e'} : "
-                f"{parties.party_name(item, parties.other(view.party))} peut l'accepter ou répondre par ses "
-                "modifications."),
-        )
-        if done:
-            return redirect(url("contract", item))
+    done = submit(
+        form,
+        lambda: negotiation.propose(
+            db.session, item, current_user, form.terms(), note=form.note.data or "",
+            confirm_wording=bool(form.confirm_wording.data),
+            effective_from=form.effective_from.data if amending else None),
+        success=lambda version: (
+            f"{'Avenant' if amending else 'Version'} {version.number} envoyé{'' if amending else 'e'} : "
+            f"{parties.party_name(item, parties.other(view.party))} peut l'accepter ou répondre par ses "
+            "modifications."),
+    )
+    if done:
+        return redirect(url("contract", item))
     return render_template("contracts/edit.html", form=form, page=view, amending=amending,
                            side=request.blueprint), 422
 
@@ -164,24 +164,20 @@ def contract_sign(contract_id: int):
     """Sign the agreed PDF: the typed name, « Lu et approuvé », the hash of the file the page showed."""
     item = scoped_contract(contract_id)
     form = SignForm()
-    if not form.validate():
-        return render_page(item, 422, sign_form=form)
-    data = signing.SignatureData(
+    outcome = submit(form, lambda: signing.sign(db.session, item, current_user, signing.SignatureData(
         full_name=form.full_name.data or "", read_and_approved=bool(form.read_and_approved.data),
         document_hash=form.document_hash.data or "", ip_address=client_ip(),
-        user_agent=request.user_agent.string)
-    outcome = attempt(lambda: signing.sign(db.session, item, current_user, data), form=form)
+        user_agent=request.user_agent.string)))
     if not outcome:
         return render_page(item, 422, sign_form=form)
     signed = outcome.value
     if signed.conflict:
         flash(signed.conflict, "danger")
     elif signed.completed:
-        flash("Signé par les deux parties : les jours convenus sont réservés. Le PDF signé et scellé sera joint à "
-              "cette page dans quelques instants.", "success")
+        flash(_("Signé par les deux parties : les jours convenus sont réservés. Le PDF signé et scellé sera joint à "
+              "cette page dans quelques instants."), "success")
     else:
-        flash("Votre signature est enregistrée. Le contrat attend maintenant celle de "
-              f"{parties.party_name(item, parties.other(signed.signature.party))}.", "success")
+        flash(_("Votre signature est enregistrée. Le contrat attend maintenant celle de %(party_name)s.", party_name=parties.party_name(item, parties.other(signed.signature.party))), "success")
     return redirect(url("contract", item))
 
 
@@ -189,11 +185,10 @@ def contract_cancel(contract_id: int):
     """Abandon the contract before it is signed, with a reason the other side reads."""
     item = scoped_contract(contract_id)
     form = CancelForm()
-    if form.validate():
-        done = attempt(lambda: negotiation.cancel(db.session, item, current_user, form.reason.data or ""), form=form,
-                       success="Contrat abandonné. L'autre partie est prévenue.", category="info")
-        if done:
-            return redirect(url("contract", item))
+    done = submit(form, lambda: negotiation.cancel(db.session, item, current_user, form.reason.data or ""),
+                  success="Contrat abandonné. L'autre partie est prévenue.", category="info")
+    if done:
+        return redirect(url("contract", item))
     return render_page(item, 422, cancel_form=form)
 
 
@@ -214,14 +209,14 @@ def contract_notice(contract_id: int):
     item = scoped_contract(contract_id)
     view = page_of(item)
     if not view.can["notice"]:
-        flash("Le préavis se donne sur un contrat en cours.", "info")
+        flash(_("Le préavis se donne sur un contrat en cours."), "info")
         return redirect(url("contract", item))
     form = NoticeForm()
-    if request.method == "POST" and form.validate():
-        done = attempt(
-            lambda: ending.give_notice(db.session, item, current_user, form.reason.data or "", form.end_date.data),
-            form=form, success=lambda c: f"Préavis donné : le contrat se termine le {date_fr(c.end_date)}. "
-                                         "L'autre partie est prévenue.")
+    if request.method == "POST":
+        done = submit(
+            form, lambda: ending.give_notice(db.session, item, current_user, form.reason.data or "", form.end_date.data),
+            success=lambda c: f"Préavis donné : le contrat se termine le {date_fr(c.end_date)}. "
+                              "L'autre partie est prévenue.")
         if done:
             return redirect(url("contract", item))
     status = 422 if request.method == "POST" else 200
@@ -232,13 +227,12 @@ def contract_end(contract_id: int):
     """Propose to end on an agreed date (today included); the other side accepts or not."""
     item = scoped_contract(contract_id)
     form = EndProposalForm()
-    if form.validate():
-        done = attempt(
-            lambda: ending.propose_end(db.session, item, current_user, form.end_date.data, form.reason.data or ""),
-            form=form, success=lambda c: f"Fin proposée au {date_fr(c.end_proposed_date)} : "
-                                         f"{parties.party_name(c, parties.other(c.end_requested_by))} doit répondre.")
-        if done:
-            return redirect(url("contract", item))
+    done = submit(
+        form, lambda: ending.propose_end(db.session, item, current_user, form.end_date.data, form.reason.data or ""),
+        success=lambda c: f"Fin proposée au {date_fr(c.end_proposed_date)} : "
+                          f"{parties.party_name(c, parties.other(c.end_requested_by))} doit répondre.")
+    if done:
+        return redirect(url("contract", item))
     return render_page(item, 422, end_form=form)
 
 
@@ -248,7 +242,7 @@ def contract_end_answer(contract_id: int):
     form = EndAnswerForm()
     accepted = form.accepted
     if accepted is None:
-        flash("Choisissez d'accepter ou de refuser la fin proposée.", "danger")
+        flash(_("Choisissez d'accepter ou de refuser la fin proposée."), "danger")
     elif form.validate():
         attempt(lambda: ending.answer_end(db.session, item, current_user, accepted),
                 success=lambda c: (f"Fin acceptée : le contrat se termine le {date_fr(c.end_date)}." if accepted

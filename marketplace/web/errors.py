@@ -1,4 +1,4 @@
-"""French error pages, and JSON errors for the API."""
+"""Error pages in the reader's language (French first), and JSON errors for the API."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import time
 
 from flask import Flask, Response, jsonify, render_template
 from flask.globals import request_ctx
+from flask_babel import gettext, ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
@@ -14,21 +15,22 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from marketplace.db import rollback
+from marketplace.domain import N_
 from marketplace.web.authz import wants_json
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: ("Requête invalide", "La requête n'a pas pu être comprise. Vérifiez les informations envoyées."),
-    401: ("Connexion requise", "Connectez-vous pour accéder à cette page."),
-    403: ("Accès refusé", "Vous n'avez pas l'autorisation d'accéder à cette page."),
-    404: ("Page introuvable", "Cette page n'existe pas ou ne vous est pas accessible."),
-    405: ("Méthode non autorisée", "Cette action n'est pas possible sur cette page."),
-    413: ("Fichier trop volumineux", "Le fichier envoyé dépasse la taille autorisée (10 Mo au plus)."),
-    429: ("Trop de tentatives", "Patientez quelques minutes avant de réessayer."),
-    500: ("Erreur inattendue", "Une erreur est survenue de notre côté. L'équipe a été prévenue ; réessayez dans un instant."),
-    503: ("Service momentanément indisponible",
-          "Le service est momentanément indisponible : rien n'a été enregistré. Réessayez dans une minute."),
+    400: (N_("Requête invalide"), N_("La requête n'a pas pu être comprise. Vérifiez les informations envoyées.")),
+    401: (N_("Connexion requise"), N_("Connectez-vous pour accéder à cette page.")),
+    403: (N_("Accès refusé"), N_("Vous n'avez pas l'autorisation d'accéder à cette page.")),
+    404: (N_("Page introuvable"), N_("Cette page n'existe pas ou ne vous est pas accessible.")),
+    405: (N_("Méthode non autorisée"), N_("Cette action n'est pas possible sur cette page.")),
+    413: (N_("Fichier trop volumineux"), N_("Le fichier envoyé dépasse la taille autorisée (10 Mo au plus).")),
+    429: (N_("Trop de tentatives"), N_("Patientez quelques minutes avant de réessayer.")),
+    500: (N_("Erreur inattendue"), N_("Une erreur est survenue de notre côté. L'équipe a été prévenue ; réessayez dans un instant.")),
+    503: (N_("Service momentanément indisponible"),
+          N_("Le service est momentanément indisponible : rien n'a été enregistré. Réessayez dans une minute.")),
 }
 # The database went away (restart, failover, network): the request is refused cleanly.
 UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
@@ -38,21 +40,23 @@ def _render(code: int, detail: str | None = None, headers: dict | None = None, t
     title, message = MESSAGES.get(code, MESSAGES[500])
     if wants_json():
         return jsonify(error=title, message=detail or message, status=code), code, headers or {}
+    # French message ids, shown in the reader's language.
+    title, message = gettext(title), gettext(message)
     return render_template(template, code=code, title=title, message=detail or message), code, headers or {}
 
 
 def wait_text(seconds: int) -> str:
     """« 1 minute », « 12 minutes », « 30 secondes »."""
     if seconds < 60:
-        return f"{seconds} seconde{'s' if seconds > 1 else ''}"
+        return ngettext("%(num)s seconde", "%(num)s secondes", seconds)
     minutes = -(-seconds // 60)
-    return f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return ngettext("%(num)s minute", "%(num)s minutes", minutes)
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):
-        return _render(400, "Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez.")
+        return _render(400, gettext("Le formulaire a expiré ou n'est pas valide. Rechargez la page et recommencez."))
 
     @app.errorhandler(RateLimitExceeded)
     def _throttled(exc: RateLimitExceeded):
@@ -60,7 +64,8 @@ def register(app: Flask) -> None:
 
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current is not None else 60
-        return _render(429, f"Trop de tentatives : pour protéger les comptes, réessayez dans {wait_text(wait)}.",
+        return _render(429, gettext("Trop de tentatives : pour protéger les comptes, réessayez dans %(wait)s.",
+                                    wait=wait_text(wait)),
                        {"Retry-After": str(wait)})
 
     @app.errorhandler(HTTPException)

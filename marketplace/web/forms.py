@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import request
+from flask_babel import LazyString, lazy_gettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field, Form, TextAreaField
@@ -32,10 +33,18 @@ MAX_PAGE = 10_000
 
 
 def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
-    """Select options from ``(value, label)`` pairs or a ``{value: label}`` dict."""
+    """Select options from ``(value, label)`` pairs or a ``{value: label}`` dict.
+
+    Labels are French message ids (``domain``'s vocabulary, marked ``N_``): they are shown
+    translated, in the language of the page that renders the form.
+    """
     items = list(pairs.items()) if isinstance(pairs, dict) else list(pairs)
-    options = [SelectChoice(str(value), str(label)) for value, label in items]
-    return ([SelectChoice("", blank)] if blank is not None else []) + options
+    options = [SelectChoice(str(value), _shown(label)) for value, label in items]
+    return ([SelectChoice("", _shown(blank))] if blank is not None else []) + options
+
+
+def _shown(label):
+    return label if isinstance(label, LazyString) else lazy_gettext(str(label))
 
 
 def input_problem(value: str, *, multiline: bool, max_length: int) -> str | None:
@@ -78,6 +87,8 @@ def _check_field(field: Field) -> bool:
         if not isinstance(raw, str):
             continue  # an uploaded file: judged by its own checks
         problem = input_problem(raw, multiline=isinstance(field, TextAreaField), max_length=_max_length(field))
+        if problem and field.errors and len(raw) > _max_length(field) and not _CONTROL.search(raw):
+            return False  # its Length validator already said it, in the field's own words
         if problem:
             field.errors = [*field.errors, problem] if problem not in field.errors else field.errors
             return False

@@ -125,7 +125,7 @@ def test_rate_at_most_twenty_percent_above_budget(rate_cents, ok, make_freelance
 
 def test_rate_reason_formats_euros(make_freelancer, make_mission):
     assert exclusion_reason(make_mission(), make_freelancer(daily_rate_cents=60_000)) == (
-        "TJM 600\u00a0€ : plus de 20 % au-dessus du budget de 480\u00a0€"
+        "TJM 600\u00a0€ : plus de 20\u00a0% au-dessus du budget de 480\u00a0€"
     )
 
 

@@ -41,7 +41,7 @@ def test_sme_breakdown_strings(explained):
     assert "+ Compétences finance & achats 4/5 pour 4 demandés" in lines
     assert "+ Déjà mené : déménagement et notes de frais" in lines
     assert "+ Disponible mardi et jeudi (jusqu'à 3 jours par semaine)" in lines
-    assert "+ 11 ans d'expérience (7 demandés)" in lines
+    assert "+ 11 ans d'expérience (minimum : 7 ans)" in lines
     assert "+ TJM 460\u00a0€ pour 480\u00a0€ de budget" in lines
     assert "+ Outils : Notion et PayFit" in lines
     assert "− Ne mentionne pas : HubSpot" in lines
@@ -59,8 +59,8 @@ def test_negatives_are_explained(make_freelancer, make_mission, shipped_model):
     negatives = [i.label for i in match.explanation.negatives]
     assert "Compétences finance & achats 2/5 pour 4 demandés" in negatives
     assert "Pas encore d'expérience visible en déménagement et notes de frais" in negatives
-    assert "4 ans d'expérience (7 demandés)" in negatives
-    assert "TJM 520\u00a0€ pour 480\u00a0€ de budget (+8 %)" in negatives
+    assert "4 ans d'expérience (minimum : 7 ans)" in negatives
+    assert "TJM 520\u00a0€ pour 480\u00a0€ de budget (+8\u00a0%)" in negatives
     assert any(label.startswith("Travaille sur site") and "(mission hybride)" in label for label in negatives)
     assert match.score < 50
 
@@ -84,7 +84,7 @@ def test_items_are_structured_for_the_pages(explained):
     data = explained.explanation.to_dict()
     kinds = {item["kind"] for item in data["items"]}
     assert {"skills", "needs", "availability", "experience", "rate", "tools", "work_mode"} <= kinds
-    assert all(set(item) == {"kind", "label", "positive", "points"} for item in data["items"])
+    assert all(set(item) == {"kind", "label", "positive", "points", "code", "params"} for item in data["items"])
     assert data["lines"] == explained.explanation.lines()
 
 
@@ -105,3 +105,19 @@ def test_freelancer_side_wording(make_freelancer, make_mission, shipped_model):
     assert "+ Mission le mardi et jeudi : vous êtes libre ces jours-là" in lines
     assert "+ Budget 480\u00a0€ par jour pour votre TJM de 460\u00a0€" in lines
     assert "− Outils demandés à découvrir : HubSpot" in lines
+
+
+def test_reasons_carry_a_code_and_params_that_render_the_same_text(explained):
+    """The pages translate a reason from its code and parameters: the French rendering is the label."""
+    from marketplace.matching.reasons import render
+
+    for item in explained.explanation.items:
+        assert item.code and render(item.code, item.params) == item.label
+
+
+def test_exclusions_are_worded_for_the_freelancer(make_freelancer, make_mission):
+    from marketplace.matching.constraints import exclusion
+
+    far = make_freelancer(mobility_km=10, lat=45.76, lon=4.84)  # Lyon, for a mission in Paris
+    reason = exclusion(make_mission(), far, you=True)
+    assert reason.code == "radius.you" and "au-delà de votre rayon de 10 km" in reason

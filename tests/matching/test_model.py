@@ -187,6 +187,18 @@ def test_other_processes_pick_up_a_new_version(store, make_world):
     assert web.current.version == 2
 
 
+def test_other_processes_pick_up_a_new_version_after_their_check_interval(store, make_world, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr("marketplace.matching.store.time.monotonic", lambda: clock[0])
+    web = ModelStore(store.directory, check_interval=30.0)
+    assert web.current.version == 1
+    assert store.refit(tool_lovers_outcomes(make_world, n_missions=4)).accepted
+    clock[0] += 10
+    assert web.current.version == 1  # not looked yet: one small query per interval at most
+    clock[0] += 25
+    assert web.current.version == 2
+
+
 def test_read_only_store_cannot_swap(shipped_model):
     with pytest.raises(RuntimeError):
         ModelStore(None).swap(shipped_model)

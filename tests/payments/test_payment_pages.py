@@ -81,7 +81,7 @@ def test_an_uploaded_statement_is_matched_and_a_second_upload_changes_nothing(
     content = csv_paying(invoice, "04/12/2026;VIR SEPA RECU /DE INCONNU;;80,00")
 
     page = text_of(upload(client, content, "Relevé décembre.csv"))
-    assert "1 virement(s) rapproché(s), 1 ligne(s) à traiter" in page
+    assert "1 virement rapproché, 1 ligne à traiter" in page
     assert "Relevé décembre.csv" in page and "1 rapprochées · 1 à traiter" in page
     db_session.refresh(invoice)
     assert invoice.status == "paid"

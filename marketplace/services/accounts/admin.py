@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.errors import DomainError
@@ -17,11 +18,11 @@ def set_user_active(
     """Deactivate (a reason is required) or reactivate an account."""
     user = session.get(User, user_id)
     if user is None:
-        raise DomainError("Compte introuvable.")
+        raise DomainError(_l("Compte introuvable."))
     if user.id == admin.id:
-        raise DomainError("Vous ne pouvez pas désactiver votre propre compte.")
+        raise DomainError(_l("Vous ne pouvez pas désactiver votre propre compte."))
     if not active and not (reason or "").strip():
-        raise DomainError("Indiquez la raison de la désactivation.")
+        raise DomainError(_l("Indiquez la raison de la désactivation."))
     user.active = active
     if not active:
         user.end_sessions()

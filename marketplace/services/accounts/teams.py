@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.domain import Role
-from marketplace.errors import DomainError, PermissionDenied
+from marketplace.errors import DomainError, PermissionDenied, raise_if_any
 from marketplace.models.companies import Company, TeamInvitation
 from marketplace.models.users import CompanyRole, User
 from marketplace.platform import mail
@@ -39,7 +40,7 @@ def _hash(token: str) -> str:
 
 def _require_owner(company: Company, actor: User) -> None:
     if not (actor.is_company_owner and actor.company_id == company.id):
-        raise PermissionDenied("Seul le titulaire du compte entreprise gère l'équipe.")
+        raise PermissionDenied(_l("Seul le titulaire du compte entreprise gère l'équipe."))
 
 
 def members(session: Session, company: Company) -> list[User]:
@@ -73,18 +74,18 @@ def invite(
     existing = find_user_by_email(session, email)
     if existing is not None:
         if existing.company_id == company.id and existing.active:
-            raise DomainError("Cette personne fait déjà partie de votre équipe.", "email")
+            raise DomainError(_l("Cette personne fait déjà partie de votre équipe."), "email")
         if existing.company_id != company.id or existing.role != Role.SME.value:
             raise DomainError(
-                "Cette adresse est déjà celle d'un autre compte OM Partagé : un compte n'appartient qu'à une "
-                "seule entreprise. Invitez une autre adresse.", "email")
+                _l("Cette adresse est déjà celle d'un autre compte OM Partagé : un compte n'appartient qu'à une "
+                "seule entreprise. Invitez une autre adresse."), "email")
     pending = pending_invitations(session, company)
     now = utcnow()
     for previous in pending:
         if previous.email == email:
             previous.revoked_at = now
     if len([p for p in pending if p.email != email]) >= MAX_PENDING_INVITATIONS:
-        raise DomainError("Trop d'invitations en attente : annulez-en avant d'en envoyer d'autres.", "email")
+        raise DomainError(_l("Trop d'invitations en attente : annulez-en avant d'en envoyer d'autres."), "email")
     token = secrets.token_urlsafe(32)
     invitation = TeamInvitation(
         company_id=company.id, email=email, token_hash=_hash(token), invited_by_id=actor.id,
@@ -94,7 +95,9 @@ def invite(
     session.flush()
     record(session, actor, "team.invited", invitation, details={"email": email, "company_id": company.id})
     mail.send(
-        session, to=email, subject=f"{actor.display_name} vous invite à rejoindre {company.legal_name} sur OM Partagé",
+        session, to=email, locale=actor.locale or "fr",  # no account yet: the inviter's language
+        subject=_l("%(name)s vous invite à rejoindre %(company)s sur OM Partagé", name=actor.display_name,
+                   company=company.legal_name),
         template="sme_team_invitation", actor=actor, company=company, accept_url=external_url("sme.join_team", token=token),
         expires_at=invitation.expires_at,
     )
@@ -105,18 +108,18 @@ def invitation_for_token(session: Session, token: str) -> TeamInvitation:
     """The pending invitation behind ``token``, or a DomainError saying why not."""
     invitation = session.scalar(select(TeamInvitation).where(TeamInvitation.token_hash == _hash(token or "")))
     if invitation is None:
-        raise DomainError("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle.")
+        raise DomainError(_l("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle."))
     _require_pending(invitation)
     return invitation
 
 
 def _require_pending(invitation: TeamInvitation) -> None:
     if invitation.revoked_at is not None:
-        raise DomainError("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle.")
+        raise DomainError(_l("Cette invitation n'est pas valide ou a été annulée. Demandez-en une nouvelle."))
     if invitation.accepted_at is not None:
-        raise DomainError("Cette invitation a déjà été utilisée : connectez-vous avec votre adresse e-mail.")
+        raise DomainError(_l("Cette invitation a déjà été utilisée : connectez-vous avec votre adresse e-mail."))
     if invitation.expires_at <= utcnow():
-        raise DomainError("Cette invitation a expiré. Demandez à votre collègue de vous en envoyer une nouvelle.")
+        raise DomainError(_l("Cette invitation a expiré. Demandez à votre collègue de vous en envoyer une nouvelle."))
 
 
 def accept(session: Session, token: str, *, first_name: str, last_name: str, password: str) -> User:
@@ -128,12 +131,19 @@ def accept(session: Session, token: str, *, first_name: str, last_name: str, pas
 def join(session: Session, invitation: TeamInvitation, *, first_name: str, last_name: str, password: str) -> User:
     """Make the invited person a member (the link's token, or the demo, proved the invitation)."""
     _require_pending(invitation)
-    if not (first_name or "").strip() or not (last_name or "").strip():
-        raise DomainError("Indiquez votre prénom et votre nom.", "first_name")
-    passwords.check(password, personal=personal_words(invitation.email, first_name, last_name))
+    errors: list[DomainError] = []
+    if not (first_name or "").strip():
+        errors.append(DomainError(_l("Indiquez votre prénom."), "first_name"))
+    if not (last_name or "").strip():
+        errors.append(DomainError(_l("Indiquez votre nom."), "last_name"))
+    try:
+        passwords.check(password or "", personal=personal_words(invitation.email, first_name or "", last_name or ""))
+    except DomainError as exc:
+        errors.append(exc)
+    raise_if_any(errors)
     user = find_user_by_email(session, invitation.email)
     if user is not None and (user.company_id != invitation.company_id or user.role != Role.SME.value):
-        raise DomainError("Cette adresse est déjà celle d'un autre compte : connectez-vous avec celui-ci.")
+        raise DomainError(_l("Cette adresse est déjà celle d'un autre compte : connectez-vous avec celui-ci."))
     if user is None:
         user = User(email=invitation.email, role=Role.SME.value)
         session.add(user)
@@ -154,7 +164,7 @@ def revoke(session: Session, invitation: TeamInvitation, actor: User) -> TeamInv
     """Cancel a pending invitation; its link stops working."""
     _require_owner(invitation.company, actor)
     if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        raise DomainError("Cette invitation n'est plus en attente.")
+        raise DomainError(_l("Cette invitation n'est plus en attente."))
     invitation.revoked_at = utcnow()
     record(session, actor, "team.invitation_revoked", invitation, details={"email": invitation.email})
     return invitation
@@ -164,9 +174,9 @@ def remove_member(session: Session, company: Company, actor: User, member: User)
     """Close a member's access: the account is deactivated and its sessions end."""
     _require_owner(company, actor)
     if member.company_id != company.id or not member.active:
-        raise DomainError("Cette personne ne fait pas partie de votre équipe.")
+        raise DomainError(_l("Cette personne ne fait pas partie de votre équipe."))
     if member.company_role == CompanyRole.OWNER.value:
-        raise DomainError("Le titulaire du compte ne peut pas être retiré de l'équipe.")
+        raise DomainError(_l("Le titulaire du compte ne peut pas être retiré de l'équipe."))
     member.active = False
     member.end_sessions()
     record(session, actor, "team.member_removed", member, details={"company_id": company.id, "email": member.email})

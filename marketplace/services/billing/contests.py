@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace import legal
 from marketplace.db import today as today_paris
 from marketplace.db import utcnow
 from marketplace.domain import Role
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, raise_if_any
 from marketplace.formatting import date_fr
 from marketplace.models.billing import Invoice, InvoiceKind, InvoiceStatus, IssuerKind
 from marketplace.models.timesheets import Timesheet
@@ -26,6 +27,8 @@ from marketplace.services.billing import credit, issuing
 from marketplace.services.timesheets import reports
 
 MAX_REASON = 2_000
+# How the team may answer a contest.
+RESOLUTIONS = ("reject", "reissue", "reopen")
 
 
 def contest_deadline(invoice: Invoice) -> date:
@@ -44,17 +47,16 @@ def contest(session: Session, invoice: Invoice, actor: User, reason: str, today:
     today, now = today or today_paris(), now or utcnow()
     profile = actor.freelancer_profile if actor.role == Role.FREELANCER.value else None
     if profile is None or invoice.freelancer_id != profile.id or invoice.issuer_kind != IssuerKind.FREELANCER.value:
-        raise DomainError("Seul le freelance au nom duquel la facture est émise peut la contester.")
+        raise DomainError(_l("Seul le freelance au nom duquel la facture est émise peut la contester."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Expliquez ce qui est inexact (jours, TJM, identité…).", "reason")
+        raise DomainError(_l("Expliquez ce qui est inexact (jours, TJM, identité…)."), "reason")
     if len(reason) > MAX_REASON:
-        raise DomainError("2 000 caractères au plus.", "reason")
+        raise DomainError(_l("2 000 caractères au plus."), "reason")
     if invoice.contested_at is not None:
-        raise DomainError("Cette facture est déjà contestée : l'équipe vous répond.")
+        raise DomainError(_l("Cette facture est déjà contestée : l'équipe vous répond."))
     if not can_contest(invoice, today):
-        raise DomainError(f"Le délai de contestation ({legal.MANDATE_CONTEST_DAYS} jours) a expiré le "
-                          f"{date_fr(contest_deadline(invoice))} : écrivez à l'équipe.")
+        raise DomainError(_l("Le délai de contestation (%(MANDATE_CONTEST_DAYS)s jours) a expiré le %(date)s : écrivez à l'équipe.", MANDATE_CONTEST_DAYS=legal.MANDATE_CONTEST_DAYS, date=date_fr(contest_deadline(invoice))))
     invoice.contested_at, invoice.contest_reason = now, reason
     session.flush()
     record(session, actor, "invoice.contested", invoice, reason=reason, at=now)
@@ -66,12 +68,16 @@ def resolve(session: Session, invoice: Invoice, actor: User, resolution: str, ac
     """The admin answers a contest: ``reject`` (the invoice stands), ``reissue`` (credit note + corrected
     invoice from the same report) or ``reopen`` (credit note + the report reopened for correction)."""
     if actor.role != Role.ADMIN.value:
-        raise DomainError("Seule l'équipe de la plateforme tranche une contestation.")
+        raise DomainError(_l("Seule l'équipe de la plateforme tranche une contestation."))
     resolution = (resolution or "").strip()
+    errors = []
     if not resolution:
-        raise DomainError("Expliquez la décision : le freelance la reçoit.", "resolution")
+        errors.append(DomainError(_l("Expliquez la décision : le freelance la reçoit."), "resolution"))
+    if action not in RESOLUTIONS:
+        errors.append(DomainError(_l("Choisissez la suite donnée à la contestation."), "action"))
+    raise_if_any(errors)
     if invoice.contested_at is None or invoice.contest_resolved_at is not None:
-        raise DomainError("Cette facture n'a pas de contestation en cours.")
+        raise DomainError(_l("Cette facture n'a pas de contestation en cours."))
     today, now = today or today_paris(), now or utcnow()
     invoice.contest_resolved_at, invoice.contest_resolution = now, resolution
     corrected = None
@@ -81,17 +87,17 @@ def resolve(session: Session, invoice: Invoice, actor: User, resolution: str, ac
         credit.credit(session, invoice, actor, f"Contestation : {resolution}", today=today, now=now)
         result = issuing.issue_month(session, invoice.contract, invoice.month, today=today, now=now)
         if not result.issued:
-            raise DomainError(f"Facture corrigée impossible : {result.skipped}")
+            raise DomainError(_l("Facture corrigée impossible : %(skipped)s", skipped=result.skipped))
         corrected = result.invoice
         record(session, actor, "invoice.contest_reissued", invoice, reason=resolution, at=now,
                details={"corrected": corrected.number})
     elif action == "reopen":
         timesheet = session.get(Timesheet, invoice.timesheet_id) if invoice.timesheet_id else None
         if not timesheet:
-            raise DomainError("Cette facture n'a pas de compte rendu à rouvrir.")
+            raise DomainError(_l("Cette facture n'a pas de compte rendu à rouvrir."))
         reports.correct(session, timesheet, actor, f"Contestation de la facture {invoice.number} : {resolution}", now=now)
         record(session, actor, "invoice.contest_reopened", invoice, reason=resolution, at=now)
     else:
-        raise DomainError("Décision inconnue.", "action")
+        raise DomainError(_l("Décision inconnue."), "action")
     session.flush()
     return corrected

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -39,13 +40,13 @@ def credit(session: Session, invoice: Invoice, actor: User | None, reason: str, 
     """Cancel ``invoice`` by a credit note (and its fee invoice with it); returns the credit note."""
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Indiquez le motif de l'avoir : il figure au journal.", "reason")
+        raise DomainError(_l("Indiquez le motif de l'avoir : il figure au journal."), "reason")
     locked = session.execute(select(Invoice).where(Invoice.id == invoice.id).with_for_update()
                              .execution_options(populate_existing=True)).scalar_one()
     if locked.kind != InvoiceKind.INVOICE.value:
-        raise DomainError("Un avoir ne s'annule pas par un autre avoir.")
+        raise DomainError(_l("Un avoir ne s'annule pas par un autre avoir."))
     if locked.status == InvoiceStatus.CANCELLED.value:
-        raise DomainError(f"La facture {locked.number} est déjà annulée par un avoir.")
+        raise DomainError(_l("La facture %(number)s est déjà annulée par un avoir.", number=locked.number))
     today, now = today or today_paris(), now or utcnow()
     note = _credit_note(session, locked, today, now)
     record(session, actor, "invoice.credited", locked, reason=reason, at=now,
@@ -80,6 +81,6 @@ def _credit_note(session: Session, invoice: Invoice, today: date, now: datetime)
             invoice.status = InvoiceStatus.CANCELLED.value
             session.flush()
     except IntegrityError as exc:  # a credit note for it was issued a moment ago
-        raise DomainError(f"La facture {invoice.number} vient d'être annulée par un avoir.") from exc
+        raise DomainError(_l("La facture %(number)s vient d'être annulée par un avoir.", number=invoice.number)) from exc
     jobs.enqueue(session, "billing.render_pdf", note.id)
     return note

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from marketplace.domain import LegalForm
 from marketplace.errors import DomainError
@@ -33,8 +34,7 @@ def freelancer_party(profile: FreelancerProfile) -> Party:
     if profile.legal_form in COMPANY_FORMS and not (profile.share_capital_cents and profile.rcs_city):
         missing.append("capital social et ville du RCS")
     if missing:
-        raise DomainError(f"Identité de facturation incomplète ({', '.join(missing)}) : le freelance doit compléter "
-                          "l'étape « Entreprise » de son profil.")
+        raise DomainError(_l("Identité de facturation incomplète (%(join)s) : le freelance doit compléter l'étape « Entreprise » de son profil.", join=', '.join(missing)))
     base = (profile.business_name or profile.display_name).strip()
     if profile.legal_form in SOLE_TRADER_FORMS:
         name = base if base.endswith(" EI") or " EI " in base else f"{base} EI"

@@ -13,14 +13,17 @@ import traceback
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.db import today as today_paris
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
-from marketplace.formatting import PARIS, month_fr
+from marketplace.formatting import PARIS
+from marketplace.i18n import Later
 from marketplace.models.billing import BillingItemStatus, BillingRun, BillingRunItem
 from marketplace.models.contracts import Contract
 from marketplace.platform import jobs
@@ -37,8 +40,8 @@ def start(session: Session, month: date, now: datetime | None = None) -> Billing
     month = months.month_start(month)
     now = now or utcnow()
     if months.month_end(month) >= now.astimezone(PARIS).date():
-        raise DomainError(f"{month_fr(month).capitalize()} n'est pas terminé : sa facturation se lance à partir du 1er "
-                          "du mois suivant.", "month")
+        raise DomainError(_l("%(month)s n'est pas terminé : sa facturation se lance à partir du 1er du mois suivant.",
+                             month=Later(i18n.month_capitalized, month)), "month")
     run = session.scalar(select(BillingRun).where(BillingRun.month == month).with_for_update())
     if run is None:
         try:

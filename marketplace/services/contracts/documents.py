@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -176,10 +177,9 @@ def render_version(session: Session, version_id: int) -> int | None:
     version.document_id = document.id
     version.document_hash = document.sha256
     session.flush()
-    parties.notify(session, contract, f"Prêt à signer : {contract.title}", [
-        f"Le PDF de la version {version.number} est prêt. Relisez-le, puis signez-le en ligne : tapez votre nom, "
-        f"cochez « {SIGNATURE_STATEMENT} ». Son empreinte SHA-256 est {document.sha256}.",
-    ], action="Relire et signer")
+    parties.notify(session, contract, _l("Prêt à signer : %(title)s", title=contract.title), [
+        _l("Le PDF de la version %(number)s est prêt. Relisez-le, puis signez-le en ligne : tapez votre nom, cochez « %(SIGNATURE_STATEMENT)s ». Son empreinte SHA-256 est %(sha256)s.", number=version.number, SIGNATURE_STATEMENT=SIGNATURE_STATEMENT, sha256=document.sha256),
+    ], action=_l("Relire et signer"))
     return document.id
 
 
@@ -224,8 +224,9 @@ def seal_version(session: Session, version_id: int, now: datetime | None = None)
     if contract.signed_version == version.number:
         contract.document_id = document.id
     session.flush()
-    parties.notify(session, contract, f"Votre {kind} signé : {contract.title}", [
-        f"Le PDF signé par les deux parties et scellé par {legal.PLATFORM_NAME} est disponible sur la page du "
-        "contrat. Toute modification ultérieure du fichier serait signalée par votre lecteur PDF.",
-    ], action="Télécharger le PDF signé")
+    subject = (_l("Votre avenant signé : %(title)s", title=contract.title) if version.kind == VersionKind.AMENDMENT.value
+               else _l("Votre contrat signé : %(title)s", title=contract.title))
+    parties.notify(session, contract, subject, [
+        _l("Le PDF signé par les deux parties et scellé par %(PLATFORM_NAME)s est disponible sur la page du contrat. Toute modification ultérieure du fichier serait signalée par votre lecteur PDF.", PLATFORM_NAME=legal.PLATFORM_NAME),
+    ], action=_l("Télécharger le PDF signé"))
     return document.id

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,9 +46,9 @@ def _reason(reason: str, required: bool = True) -> str:
     reason = (reason or "").strip()
     errors = []
     if required and not reason:
-        errors.append(DomainError("Indiquez le motif en quelques mots : l'autre partie le lira.", "reason"))
+        errors.append(DomainError(_l("Indiquez le motif en quelques mots : l'autre partie le lira."), "reason"))
     elif len(reason) > MAX_NOTE:
-        errors.append(DomainError("2 000 caractères au plus.", "reason"))
+        errors.append(DomainError(_l("2 000 caractères au plus."), "reason"))
     raise_if_any(errors)
     return reason
 
@@ -75,29 +76,31 @@ def give_notice(session: Session, contract: Contract, actor: User, reason: str, 
     party = parties.require_party(actor, contract)
     contract = parties.lock(session, contract.id)
     today, now = today or today_paris(), now or utcnow()
-    reason = _reason(reason)
     if contract.status != ContractStatus.ACTIVE.value:
-        raise DomainError("Le préavis se donne sur un contrat en cours." if contract.status != ContractStatus.NOTICE.value
-                          else f"Le contrat se termine déjà le {date_fr(contract.end_date)}.")
+        raise DomainError(_l("Le préavis se donne sur un contrat en cours.") if contract.status != ContractStatus.NOTICE.value else _l("Le contrat se termine déjà le %(date)s.", date=date_fr(contract.end_date)))
+    errors = []
+    try:
+        reason = _reason(reason)
+    except DomainError as exc:
+        errors += exc.errors
     earliest = earliest_notice_end(contract, today)
     end_date = end_date or earliest
     if end_date < earliest:
-        raise DomainError(
-            f"Avec {contract.notice_months} mois de préavis, le contrat ne peut pas finir avant le {date_fr(earliest)}. "
-            "Pour finir plus tôt, proposez une fin d'un commun accord.", "end_date")
-    if contract.end_date is not None and contract.end_date <= end_date:
-        raise DomainError(f"Le contrat prend déjà fin le {date_fr(contract.end_date)}, avant la fin de ce préavis.",
-                          "end_date")
+        errors.append(DomainError(
+            _l("Avec %(notice_months)s mois de préavis, le contrat ne peut pas finir avant le %(date)s. Pour finir plus tôt, proposez une fin d'un commun accord.", notice_months=contract.notice_months, date=date_fr(earliest)), "end_date"))
+    elif contract.end_date is not None and contract.end_date <= end_date:
+        errors.append(DomainError(_l("Le contrat prend déjà fin le %(date)s, avant la fin de ce préavis.", date=date_fr(contract.end_date)),
+                                  "end_date"))
+    raise_if_any(errors)
     contract.end_requested_by = party
     contract.end_requested_at = now
     contract.end_reason = reason
     _schedule_end(session, contract, end_date, EndKind.NOTICE, party)
     record(session, actor, "contract.notice_given", contract, reason=reason, at=now, details={"end_date": end_date.isoformat()})
-    parties.notify(session, contract, f"Préavis : fin du contrat le {date_fr(end_date)}", [
-        f"{parties.party_name(contract, party)} a mis fin au contrat « {contract.title} » avec un préavis de "
-        f"{contract.notice_months} mois. Il se termine le {date_fr(end_date)} ; d'ici là, tout continue comme prévu.",
-        f"Motif : « {reason} »",
-        "Les jours réservés seront libérés à cette date.",
+    parties.notify(session, contract, _l("Préavis : fin du contrat le %(date)s", date=date_fr(end_date)), [
+        _l("%(party_name)s a mis fin au contrat « %(title)s » avec un préavis de %(notice_months)s mois. Il se termine le %(date)s ; d'ici là, tout continue comme prévu.", party_name=parties.party_name(contract, party), title=contract.title, notice_months=contract.notice_months, date=date_fr(end_date)),
+        _l("Motif : « %(reason)s »", reason=reason),
+        _l("Les jours réservés seront libérés à cette date."),
     ])
     return contract
 
@@ -114,13 +117,13 @@ def propose_end(session: Session, contract: Contract, actor: User, end_date: dat
     except DomainError as exc:
         errors += exc.errors
     if contract.status not in RUNNING:
-        raise DomainError("Seul un contrat en cours peut prendre fin.")
+        raise DomainError(_l("Seul un contrat en cours peut prendre fin."))
     if end_date is None:
-        errors.append(DomainError("Indiquez la date de fin proposée.", "end_date"))
+        errors.append(DomainError(_l("Indiquez la date de fin proposée."), "end_date"))
     elif end_date < today:
-        errors.append(DomainError("La date de fin ne peut pas être passée.", "end_date"))
+        errors.append(DomainError(_l("La date de fin ne peut pas être passée."), "end_date"))
     elif contract.end_date is not None and end_date >= contract.end_date:
-        errors.append(DomainError(f"Le contrat finit déjà le {date_fr(contract.end_date)} : proposez une date antérieure.",
+        errors.append(DomainError(_l("Le contrat finit déjà le %(date)s : proposez une date antérieure.", date=date_fr(contract.end_date)),
                                   "end_date"))
     raise_if_any(errors)
     contract.end_proposed_date = end_date
@@ -129,11 +132,10 @@ def propose_end(session: Session, contract: Contract, actor: User, end_date: dat
     contract.end_reason = reason
     session.flush()
     record(session, actor, "contract.end_proposed", contract, reason=reason, details={"end_date": end_date.isoformat()})
-    parties.notify(session, contract, f"Proposition de fin d'un commun accord : {contract.title}", [
-        f"{parties.party_name(contract, party)} propose de mettre fin au contrat d'un commun accord le "
-        f"{date_fr(end_date)}.",
-        f"Motif : « {reason} »",
-        "Acceptez ou refusez depuis la page du contrat.",
+    parties.notify(session, contract, _l("Proposition de fin d'un commun accord : %(title)s", title=contract.title), [
+        _l("%(party_name)s propose de mettre fin au contrat d'un commun accord le %(date)s.", party_name=parties.party_name(contract, party), date=date_fr(end_date)),
+        _l("Motif : « %(reason)s »", reason=reason),
+        _l("Acceptez ou refusez depuis la page du contrat."),
     ], to=(parties.other(party),))
     return contract
 
@@ -145,26 +147,25 @@ def answer_end(session: Session, contract: Contract, actor: User, accepted: bool
     contract = parties.lock(session, contract.id)
     today, now = today or today_paris(), now or utcnow()
     if contract.end_proposed_date is None or contract.status not in RUNNING:
-        raise DomainError("Aucune fin n'est proposée sur ce contrat.")
+        raise DomainError(_l("Aucune fin n'est proposée sur ce contrat."))
     if contract.end_requested_by == party:
-        raise DomainError("C'est vous qui avez proposé cette fin : l'autre partie doit répondre.")
+        raise DomainError(_l("C'est vous qui avez proposé cette fin : l'autre partie doit répondre."))
     end_date = contract.end_proposed_date
     if not accepted:
         contract.end_proposed_date = None
         session.flush()
         record(session, actor, "contract.end_declined", contract, details={"end_date": end_date.isoformat()})
-        parties.notify(session, contract, f"Fin anticipée refusée : {contract.title}", [
-            f"{parties.party_name(contract, party)} n'a pas accepté de finir le contrat le {date_fr(end_date)}. "
-            "Le contrat continue ; le préavis reste possible.",
+        parties.notify(session, contract, _l("Fin anticipée refusée : %(title)s", title=contract.title), [
+            _l("%(party_name)s n'a pas accepté de finir le contrat le %(date)s. Le contrat continue ; le préavis reste possible.", party_name=parties.party_name(contract, party), date=date_fr(end_date)),
         ], to=(parties.other(party),))
         return contract
     if end_date < today:
-        raise DomainError("La date proposée est passée : demandez une nouvelle proposition.")
+        raise DomainError(_l("La date proposée est passée : demandez une nouvelle proposition."))
     _schedule_end(session, contract, end_date, EndKind.MUTUAL, party)
     record(session, actor, "contract.end_agreed", contract, at=now, details={"end_date": end_date.isoformat()})
-    parties.notify(session, contract, f"Fin du contrat d'un commun accord le {date_fr(end_date)}", [
-        f"Les deux parties ont convenu de mettre fin au contrat « {contract.title} » le {date_fr(end_date)}.",
-        "Les jours réservés sont libérés à cette date.",
+    parties.notify(session, contract, _l("Fin du contrat d'un commun accord le %(date)s", date=date_fr(end_date)), [
+        _l("Les deux parties ont convenu de mettre fin au contrat « %(title)s » le %(date)s.", title=contract.title, date=date_fr(end_date)),
+        _l("Les jours réservés sont libérés à cette date."),
     ])
     if end_date <= today:
         end_contract(session, contract, today, now)
@@ -182,10 +183,9 @@ def end_contract(session: Session, contract: Contract, today: date, now: datetim
     bookings.release_now(session, contract)
     record(session, None, "contract.ended", contract, at=contract.ended_at, details={"end_date": contract.end_date.isoformat(),
                                                                "kind": contract.end_kind})
-    parties.notify(session, contract, f"Contrat terminé : {contract.title}", [
-        f"Le contrat entre {contract.company.legal_name} et {contract.freelancer.display_name} s'est terminé le "
-        f"{date_fr(contract.end_date)}. Les jours qu'il réservait sont de nouveau libres.",
-        "Le compte rendu d'activité du dernier mois reste à envoyer et à valider comme d'habitude.",
+    parties.notify(session, contract, _l("Contrat terminé : %(title)s", title=contract.title), [
+        _l("Le contrat entre %(legal_name)s et %(display_name)s s'est terminé le %(date)s. Les jours qu'il réservait sont de nouveau libres.", legal_name=contract.company.legal_name, display_name=contract.freelancer.display_name, date=date_fr(contract.end_date)),
+        _l("Le compte rendu d'activité du dernier mois reste à envoyer et à valider comme d'habitude."),
     ])
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -124,12 +125,11 @@ def draft_from_application(session: Session, application: Application, actor: Us
     })
     if not notify:
         return contract
-    parties.notify(session, contract, f"Document de cadrage à relire : {contract.title}", [
-        f"Le document de cadrage entre {contract.company.legal_name} et {contract.freelancer.display_name} est "
-        "rédigé à partir de la mission et de la candidature : objectifs, périmètre, jours, TJM, indicateurs.",
-        "Relisez-le : acceptez-le tel quel ou proposez vos modifications. Quand vous aurez tous deux accepté la "
-        "même version, chacun la signera en ligne et les jours convenus seront réservés.",
-        "Rien n'est réservé avant la signature des deux parties.",
+    parties.notify(session, contract, _l("Document de cadrage à relire : %(title)s", title=contract.title), [
+        _l("Le document de cadrage entre %(legal_name)s et %(display_name)s est rédigé à partir de la mission et de la candidature : objectifs, périmètre, jours, TJM, indicateurs.", legal_name=contract.company.legal_name, display_name=contract.freelancer.display_name),
+        _l("Relisez-le : acceptez-le tel quel ou proposez vos modifications. Quand vous aurez tous deux accepté la "
+        "même version, chacun la signera en ligne et les jours convenus seront réservés."),
+        _l("Rien n'est réservé avant la signature des deux parties."),
     ])
     return contract
 
@@ -140,9 +140,9 @@ def draft_from_application(session: Session, application: Application, actor: Us
 def _require_open(contract: Contract, kind: VersionKind) -> None:
     if kind == VersionKind.INITIAL:
         if contract.status not in (ContractStatus.DRAFT.value, ContractStatus.PENDING_SIGNATURE.value):
-            raise DomainError("Ce contrat est signé : pour changer les jours, le volume ou le TJM, proposez un avenant.")
+            raise DomainError(_l("Ce contrat est signé : pour changer les jours, le volume ou le TJM, proposez un avenant."))
     elif contract.status != ContractStatus.ACTIVE.value:
-        raise DomainError("Un avenant se propose sur un contrat en cours (ni en préavis, ni terminé).")
+        raise DomainError(_l("Un avenant se propose sur un contrat en cours (ni en préavis, ni terminé)."))
 
 
 def _close_open_versions(contract: Contract, reason: str) -> None:
@@ -180,18 +180,17 @@ def propose(
     proposed = proposed.cleaned()
     errors: list[DomainError] = []
     if len((note or "").strip()) > MAX_NOTE:
-        errors.append(DomainError("2 000 caractères au plus.", "note"))
+        errors.append(DomainError(_l("2 000 caractères au plus."), "note"))
     if kind == VersionKind.AMENDMENT:
         proposed.start_date = contract.start_date  # the contract's start does not move
         if effective_from is None:
-            errors.append(DomainError("Indiquez la date d'effet de l'avenant.", "effective_from"))
+            errors.append(DomainError(_l("Indiquez la date d'effet de l'avenant."), "effective_from"))
         elif effective_from < today:
-            errors.append(DomainError("La date d'effet ne peut pas être passée.", "effective_from"))
+            errors.append(DomainError(_l("La date d'effet ne peut pas être passée."), "effective_from"))
         elif effective_from < contract.start_date:
-            errors.append(DomainError(f"La date d'effet ne peut pas précéder le début du contrat "
-                                      f"({date_fr(contract.start_date)}).", "effective_from"))
+            errors.append(DomainError(_l("La date d'effet ne peut pas précéder le début du contrat (%(date)s).", date=date_fr(contract.start_date)), "effective_from"))
         elif contract.end_date is not None and effective_from > contract.end_date:
-            errors.append(DomainError("La date d'effet doit précéder la fin du contrat.", "effective_from"))
+            errors.append(DomainError(_l("La date d'effet doit précéder la fin du contrat."), "effective_from"))
     try:
         clauses.check(proposed, today=today, amendment_from=effective_from if kind == VersionKind.AMENDMENT else None)
     except InvalidInput as exc:
@@ -201,8 +200,8 @@ def propose(
     warnings = clauses.wording_warnings(proposed)
     if warnings and not confirm_wording:
         raise InvalidInput(warnings + [DomainError(
-            "Certains passages ressemblent à une relation de salariat (voir les champs signalés). Reformulez-les, "
-            "ou cochez cette case pour envoyer le texte tel quel.", CONFIRM_FIELD)])
+            _l("Certains passages ressemblent à une relation de salariat (voir les champs signalés). Reformulez-les, "
+            "ou cochez cette case pour envoyer le texte tel quel."), CONFIRM_FIELD)])
     latest = contract.latest_version
     if latest is None:  # a contract recorded before versions existed: its columns are version « 0 »
         latest = ContractVersion(number=contract.signed_version or 0, content=Terms.from_contract(contract).to_content(),
@@ -214,9 +213,9 @@ def propose(
     else:
         base_for_change, same_date = base, True
     if not clauses.diff(base_for_change, proposed) and same_date:
-        raise DomainError("Cette version ne change rien : acceptez plutôt celle qui vous est proposée.")
+        raise DomainError(_l("Cette version ne change rien : acceptez plutôt celle qui vous est proposée."))
     if kind == VersionKind.AMENDMENT and not clauses.diff(base, proposed):
-        raise DomainError("Cet avenant ne change aucune clause du contrat en vigueur.")
+        raise DomainError(_l("Cet avenant ne change aucune clause du contrat en vigueur."))
 
     _close_open_versions(contract, f"Remplacée par la version {latest.number + 1}.")
     version = ContractVersion(
@@ -249,7 +248,7 @@ def propose(
     lines += [f"{c.label} : {c.after}" for c in changes[:6]]
     if version.note:
         lines.append(f"Son message : « {version.note} »")
-    parties.notify(session, contract, f"Nouvelle proposition de contrat : {contract.title}", lines,
+    parties.notify(session, contract, _l("Nouvelle proposition de contrat : %(title)s", title=contract.title), lines,
                    to=(parties.other(party),))
     return version
 
@@ -262,14 +261,14 @@ def accept(session: Session, contract: Contract, actor: User, number: int,
     today, now = today or today_paris(), now or utcnow()
     version = contract.latest_version
     if version is None or version.number != number or version.status != VersionStatus.PROPOSED.value:
-        raise DomainError("Cette version a été remplacée entre-temps : relisez la dernière proposition.")
+        raise DomainError(_l("Cette version a été remplacée entre-temps : relisez la dernière proposition."))
     if version.accepted_by(party) is not None:
-        raise DomainError("Vous avez déjà accepté cette version : elle attend la réponse de l'autre partie.")
+        raise DomainError(_l("Vous avez déjà accepté cette version : elle attend la réponse de l'autre partie."))
     proposed = Terms.from_content(version.content)
     if version.kind == VersionKind.INITIAL.value and proposed.start_date and proposed.start_date < today:
-        raise DomainError("La date de début de cette version est passée : proposez une version avec une nouvelle date.")
+        raise DomainError(_l("La date de début de cette version est passée : proposez une version avec une nouvelle date."))
     if version.kind == VersionKind.AMENDMENT.value and version.effective_from and version.effective_from < today:
-        raise DomainError("La date d'effet de cet avenant est passée : proposez-le de nouveau avec une autre date.")
+        raise DomainError(_l("La date d'effet de cet avenant est passée : proposez-le de nouveau avec une autre date."))
     if party == Party.SME.value:
         version.sme_accepted_at = now
     else:
@@ -277,9 +276,8 @@ def accept(session: Session, contract: Contract, actor: User, number: int,
     both = version.sme_accepted_at is not None and version.freelancer_accepted_at is not None
     record(session, actor, "contract.version_accepted", contract, at=now, details={"version": number, "both": both})
     if not both:
-        parties.notify(session, contract, f"Version {number} acceptée : {contract.title}", [
-            f"{parties.party_name(contract, party)} a accepté la version {number}. Acceptez-la à votre tour, "
-            "ou proposez vos modifications.",
+        parties.notify(session, contract, _l("Version %(number)s acceptée : %(title)s", number=number, title=contract.title), [
+            _l("%(party_name)s a accepté la version %(number)s. Acceptez-la à votre tour, ou proposez vos modifications.", party_name=parties.party_name(contract, party), number=number),
         ], to=(parties.other(party),))
         session.flush()
         return version
@@ -288,9 +286,8 @@ def accept(session: Session, contract: Contract, actor: User, number: int,
         parties.set_status(session, contract, ContractStatus.PENDING_SIGNATURE, party)
     session.flush()
     jobs.enqueue(session, "contracts.render_version", version.id, dedupe_key=f"contract-render-{version.id}")
-    parties.notify(session, contract, f"Version {number} acceptée par les deux parties : {contract.title}", [
-        f"Vous êtes d'accord sur la version {number}. Son PDF est en préparation : vous recevrez un e-mail dès "
-        "qu'il est prêt à signer.",
+    parties.notify(session, contract, _l("Version %(number)s acceptée par les deux parties : %(title)s", number=number, title=contract.title), [
+        _l("Vous êtes d'accord sur la version %(number)s. Son PDF est en préparation : vous recevrez un e-mail dès qu'il est prêt à signer.", number=number),
     ])
     return version
 
@@ -301,19 +298,19 @@ def cancel(session: Session, contract: Contract, actor: User, reason: str) -> Co
     contract = parties.lock(session, contract.id)
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Expliquez en quelques mots pourquoi : l'autre partie le lira.", "reason")
+        raise DomainError(_l("Expliquez en quelques mots pourquoi : l'autre partie le lira."), "reason")
     if len(reason) > MAX_NOTE:
-        raise DomainError("2 000 caractères au plus.", "reason")
+        raise DomainError(_l("2 000 caractères au plus."), "reason")
     if contract.status not in (ContractStatus.DRAFT.value, ContractStatus.PENDING_SIGNATURE.value):
-        raise DomainError("Un contrat signé ne s'abandonne pas : donnez votre préavis ou convenez d'une fin.")
+        raise DomainError(_l("Un contrat signé ne s'abandonne pas : donnez votre préavis ou convenez d'une fin."))
     _close_open_versions(contract, "Contrat abandonné.")
     contract.end_reason = reason
     contract.ended_at = utcnow()
     parties.set_status(session, contract, ContractStatus.CANCELLED, party)
     record(session, actor, "contract.cancelled", contract, reason=reason)
-    parties.notify(session, contract, f"Contrat abandonné : {contract.title}", [
-        f"{parties.party_name(contract, party)} a abandonné le contrat avant sa signature.",
-        f"Motif : « {reason} »",
+    parties.notify(session, contract, _l("Contrat abandonné : %(title)s", title=contract.title), [
+        _l("%(party_name)s a abandonné le contrat avant sa signature.", party_name=parties.party_name(contract, party)),
+        _l("Motif : « %(reason)s »", reason=reason),
     ], to=(parties.other(party),))
     return contract
 
@@ -324,11 +321,10 @@ def withdraw_amendment(session: Session, contract: Contract, actor: User) -> Non
     contract = parties.lock(session, contract.id)
     latest = contract.latest_version
     if latest is None or latest.kind != VersionKind.AMENDMENT.value or latest.status not in OPEN_VERSION:
-        raise DomainError("Aucun avenant n'est en discussion.")
+        raise DomainError(_l("Aucun avenant n'est en discussion."))
     latest.status = VersionStatus.WITHDRAWN.value
     latest.closed_reason = f"Retiré par {actor.display_name}."
     record(session, actor, "contract.amendment_withdrawn", contract, details={"version": latest.number})
-    parties.notify(session, contract, f"Avenant retiré : {contract.title}", [
-        f"L'avenant (version {latest.number}) a été retiré par {actor.display_name}. Le contrat continue aux "
-        "conditions en vigueur.",
+    parties.notify(session, contract, _l("Avenant retiré : %(title)s", title=contract.title), [
+        _l("L'avenant (version %(number)s) a été retiré par %(display_name)s. Le contrat continue aux conditions en vigueur.", number=latest.number, display_name=actor.display_name),
     ], exclude=actor)

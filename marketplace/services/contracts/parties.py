@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -89,7 +90,7 @@ def notify(
     lines: list[str],
     *,
     to: tuple[str, ...] = (Party.SME.value, Party.FREELANCER.value),
-    action: str = "Ouvrir le contrat",
+    action: str = _l("Ouvrir le contrat"),
     exclude: User | None = None,
 ) -> None:
     """E-mail each side (``to``) about the contract, with a link to its page (the PDF is there)."""

@@ -14,9 +14,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.domain import HALF_LABELS, HALVES, WEEKDAY_LABELS, WEEKDAYS
-from marketplace.formatting import date_fr
+from marketplace.formatting import date_fr, de
+from marketplace.models.companies import Company
 from marketplace.models.contracts import (
     Contract,
+    ContractBooking,
     ContractSignature,
     ContractStatus,
     ContractVersion,
@@ -26,6 +28,7 @@ from marketplace.models.contracts import (
     VersionStatus,
 )
 from marketplace.models.documents import Document
+from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import User
 from marketplace.services.contracts import (
     documents,
@@ -53,17 +56,25 @@ ADMIN_PAGE_SIZE = 50
 
 
 def _listing(query):
-    return query.options(selectinload(Contract.company), selectinload(Contract.freelancer)).order_by(
-        _ORDER, Contract.start_date.desc(), Contract.id.desc())
+    return query.options(
+        selectinload(Contract.company), selectinload(Contract.mission),
+        selectinload(Contract.freelancer).joinedload(FreelancerProfile.user),
+    ).order_by(_ORDER, Contract.start_date.desc(), Contract.id.desc())
+
+
+def _with_state(query):
+    """A listing with what :func:`awaited_by_contract` reads of each contract (no query per row)."""
+    return _listing(query).options(
+        selectinload(Contract.versions), selectinload(Contract.signatures), selectinload(Contract.surveys))
 
 
 def for_company(session: Session, company_id: int) -> list[Contract]:
     """Every contract of the company, those waiting for something first."""
-    return list(session.scalars(_listing(select(Contract).where(Contract.company_id == company_id))))
+    return list(session.scalars(_with_state(select(Contract).where(Contract.company_id == company_id))))
 
 
 def for_freelancer(session: Session, profile_id: int) -> list[Contract]:
-    return list(session.scalars(_listing(select(Contract).where(Contract.freelancer_id == profile_id))))
+    return list(session.scalars(_with_state(select(Contract).where(Contract.freelancer_id == profile_id))))
 
 
 def recent_for_company(session: Session, company_id: int, limit: int = 8) -> list[Contract]:
@@ -86,7 +97,7 @@ def for_admin(session: Session, status: str | None = None, page: int = 1) -> tup
     if status in ContractStatus.values():
         query = query.where(Contract.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(_listing(query).limit(ADMIN_PAGE_SIZE).offset((max(page, 1) - 1) * ADMIN_PAGE_SIZE))
+    rows = session.scalars(_with_state(query).limit(ADMIN_PAGE_SIZE).offset((max(page, 1) - 1) * ADMIN_PAGE_SIZE))
     return list(rows), total or 0
 
 
@@ -230,22 +241,22 @@ def _awaited(contract, party, latest, to_sign, state, survey) -> list[Awaited]:
     elif to_sign is not None:
         for side in (Party.SME.value, Party.FREELANCER.value):
             if signature_of(contract, to_sign.number, side) is None:
-                who = _name(contract, side) if side == Party.FREELANCER.value else f"un responsable de {_name(contract, side)}"
-                wait(f"La signature de {who}", side)
+                who = _name(contract, side) if side == Party.FREELANCER.value else f"un responsable {de(_name(contract, side))}"
+                wait(f"La signature {de(who)}", side)
     if status in (ContractStatus.DRAFT.value, ContractStatus.PENDING_SIGNATURE.value) and state.required and not state.valid:
-        wait(f"Une attestation de vigilance URSSAF de moins de 6 mois de {contract.freelancer.display_name}, "
+        wait(f"Une attestation de vigilance URSSAF de moins de 6 mois {de(contract.freelancer.display_name)}, "
              "avant le démarrage", Party.FREELANCER.value)
     if status in (ContractStatus.ACTIVE.value, ContractStatus.NOTICE.value):
         if contract.end_proposed_date is not None:
             other = parties.other(contract.end_requested_by)
-            wait(f"La réponse de {_name(contract, other)} à la fin proposée le {date_fr(contract.end_proposed_date)}",
+            wait(f"La réponse {de(_name(contract, other))} à la fin proposée le {date_fr(contract.end_proposed_date)}",
                  other)
         if contract.vigilance_requested_at is not None:
             wait("Une attestation de vigilance URSSAF récente (demandée le "
                  f"{date_fr(contract.vigilance_requested_at)})", Party.FREELANCER.value)
         if survey is not None:
             wait(f"Votre avis du trimestre {satisfaction.quarter_label(survey.quarter)}" if party == Party.SME.value
-                 else f"L'avis de {contract.company.legal_name} sur le trimestre "
+                 else f"L'avis {de(contract.company.legal_name)} sur le trimestre "
                       f"{satisfaction.quarter_label(survey.quarter)}", Party.SME.value)
     return items
 
@@ -308,13 +319,15 @@ def awaited_by_contract(session: Session, contracts: list[Contract], viewer: Use
                         today: date) -> dict[int, list[Awaited]]:
     """What each contract of a list waits for and from whom, as its page says it (for the lists)."""
     result = {}
+    certificates = vigilance.certificates(session, [c.freelancer_id for c in contracts])
     for contract in contracts:
         latest = contract.latest_version
         shown = (Terms.from_content(latest.content) if latest is not None and contract.signed_version is None
                  else Terms.from_contract(contract))
         result[contract.id] = _awaited(
             contract, parties.party_of(viewer, contract), latest, awaiting_signature(contract),
-            vigilance.status(session, contract, shown, today), satisfaction.pending_survey(contract))
+            vigilance.status_with(certificates.get(contract.freelancer_id), shown, today),
+            satisfaction.pending_survey(contract))
     return result
 
 
@@ -347,3 +360,61 @@ def running_during(session: Session, first: date, last: date) -> list[Contract]:
             (Contract.end_date.is_(None)) | (Contract.end_date >= first),
         ).order_by(Contract.id)
     ))
+
+
+# --- the booked week, on both sides -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookedWeek:
+    """Monday–Friday × morning/afternoon: who holds each half day through a signed contract.
+
+    For a freelancer, each held half day names the client company; for a company, the
+    freelancers working for it then (several at once when it has more than one).
+    """
+
+    holders: dict[tuple[str, str], tuple[str, ...]]
+
+    def at(self, weekday: str, half: str) -> tuple[str, ...]:
+        return self.holders.get((weekday, half), ())
+
+    @property
+    def half_days(self) -> int:
+        """Half days held (a half day held by two freelancers of a company counts twice)."""
+        return sum(len(names) for names in self.holders.values())
+
+    @property
+    def rows(self) -> list[tuple[str, list[tuple[str, tuple[str, ...]]]]]:
+        """``[(weekday, [(half, names), …]), …]`` in week order, for the grid."""
+        return [(day, [(half, self.at(day, half)) for half in HALVES]) for day in WEEKDAYS]
+
+
+def _booked_week(session: Session, where):
+    rows = session.execute(
+        select(ContractBooking.weekday, ContractBooking.half, Company.legal_name, User.first_name, User.last_name,
+               User.email)
+        .join(Contract, Contract.id == ContractBooking.contract_id)
+        .join(Company, Company.id == Contract.company_id)
+        .join(FreelancerProfile, FreelancerProfile.id == ContractBooking.freelancer_id)
+        .join(User, User.id == FreelancerProfile.user_id)
+        .where(ContractBooking.active.is_(True), where)
+        .order_by(Company.legal_name, User.first_name, User.last_name)
+    )
+    return rows
+
+
+def booked_week_for_freelancer(session: Session, profile_id: int) -> BookedWeek:
+    """The freelancer's booked half days, each with the company holding it (one query)."""
+    holders: dict[tuple[str, str], tuple[str, ...]] = {}
+    for weekday, half, company, *_ in _booked_week(session, ContractBooking.freelancer_id == profile_id):
+        holders[(weekday, half)] = holders.get((weekday, half), ()) + (company,)
+    return BookedWeek(holders)
+
+
+def booked_week_for_company(session: Session, company_id: int) -> BookedWeek:
+    """The half days the company's freelancers are booked for it, each with their names (one query)."""
+    holders: dict[tuple[str, str], tuple[str, ...]] = {}
+    for weekday, half, _, first, last, email in _booked_week(session, Contract.company_id == company_id):
+        name = " ".join(p for p in (first, last) if p) or email
+        holders[(weekday, half)] = holders.get((weekday, half), ()) + (name,)
+    return BookedWeek(holders)

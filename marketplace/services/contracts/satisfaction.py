@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -70,11 +71,10 @@ def open_surveys(session: Session, today: date) -> int:
             continue  # opened already (a rerun)
         session.expire(contract, ["surveys"])
         opened += 1
-        parties.notify(session, contract, f"Votre avis sur {contract.freelancer.display_name} ({quarter_label(quarter)})", [
-            f"Comment s'est passé le trimestre {quarter_label(quarter)} avec {contract.freelancer.display_name} ? "
-            "Une note sur 10, où en sont les indicateurs du contrat, un commentaire : deux minutes suffisent.",
-            "Votre réponse nourrit le suivi du contrat sur votre tableau de bord.",
-        ], to=(Party.SME.value,), action="Donner mon avis")
+        parties.notify(session, contract, _l("Votre avis sur %(display_name)s (%(quarter_label)s)", display_name=contract.freelancer.display_name, quarter_label=quarter_label(quarter)), [
+            _l("Comment s'est passé le trimestre %(quarter_label)s avec %(display_name)s ? Une note sur 10, où en sont les indicateurs du contrat, un commentaire : deux minutes suffisent.", quarter_label=quarter_label(quarter), display_name=contract.freelancer.display_name),
+            _l("Votre réponse nourrit le suivi du contrat sur votre tableau de bord."),
+        ], to=(Party.SME.value,), action=_l("Donner mon avis"))
     return opened
 
 
@@ -94,22 +94,22 @@ def answer(session: Session, survey: SatisfactionSurvey, actor: User, data: Surv
     """Record the SME's answer; a survey is answered once."""
     contract = survey.contract
     if parties.party_of(actor, contract) != Party.SME.value:
-        raise DomainError("Seule l'entreprise cliente répond à ce questionnaire.")
+        raise DomainError(_l("Seule l'entreprise cliente répond à ce questionnaire."))
     if survey.answered_at is not None:
-        raise DomainError("Ce questionnaire a déjà reçu une réponse. Merci !")
+        raise DomainError(_l("Ce questionnaire a déjà reçu une réponse. Merci !"))
     errors = []
     if data.score is None or not 0 <= data.score <= 10:
-        errors.append(DomainError("Donnez une note de 0 à 10.", "score"))
+        errors.append(DomainError(_l("Donnez une note de 0 à 10."), "score"))
     results = []
     for index, kpi in enumerate(contract.kpis or []):
         status = data.kpi_statuses.get(kpi_key(index, kpi))
         if status not in KPI_STATUSES:
-            errors.append(DomainError("Indiquez où en est cet indicateur.", f"kpi-{index}"))
+            errors.append(DomainError(_l("Indiquez où en est cet indicateur."), f"kpi-{index}"))
         results.append({"code": kpi.get("code"), "label": kpi.get("label"), "target": kpi.get("target"),
                         "status": status})
     comment = (data.comment or "").strip()
     if len(comment) > MAX_SURVEY_COMMENT:
-        errors.append(DomainError("2 000 caractères au plus.", "comment"))
+        errors.append(DomainError(_l("2 000 caractères au plus."), "comment"))
     raise_if_any(errors)
     survey.score = data.score
     survey.kpi_results = results

@@ -14,12 +14,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.db import today as today_paris
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, raise_if_any
 from marketplace.formatting import date_fr
+from marketplace.i18n import Later
 from marketplace.models.contracts import (
     Contract,
     ContractSignature,
@@ -88,24 +90,24 @@ def sign(
     """Sign the version awaiting signatures; the second signature starts the contract or the amendment."""
     party = parties.require_party(actor, contract)
     if not parties.may_sign(actor, contract):
-        raise DomainError("Seul un responsable de l'entreprise peut signer ses contrats : demandez-lui de se connecter.")
+        raise DomainError(_l("Seul un responsable de l'entreprise peut signer ses contrats : demandez-lui de se connecter."))
     contract = parties.lock(session, contract.id)
     today, now = today or today_paris(), now or utcnow()
     version = awaiting_signature(contract)
     if version is None:
-        raise DomainError("Aucune version n'attend de signature : le document a peut-être été modifié entre-temps.")
+        raise DomainError(_l("Aucune version n'attend de signature : le document a peut-être été modifié entre-temps."))
     if (data.document_hash or "").strip().lower() != version.document_hash:
-        raise DomainError("Le document a changé depuis que vous l'avez ouvert : relisez la version affichée, puis signez.")
+        raise DomainError(_l("Le document a changé depuis que vous l'avez ouvert : relisez la version affichée, puis signez."))
     if signature_of(contract, version.number, party) is not None:
-        raise DomainError("Vous avez déjà signé cette version : elle attend la signature de l'autre partie.")
+        raise DomainError(_l("Vous avez déjà signé cette version : elle attend la signature de l'autre partie."))
     errors = []
     expected = expected_name(actor)
     if not (data.full_name or "").strip():
-        errors.append(DomainError(f"Tapez votre nom complet : « {expected} ».", "full_name"))
+        errors.append(DomainError(_l("Tapez votre nom complet : « %(expected)s ».", expected=expected), "full_name"))
     elif _plain_name(data.full_name) != _plain_name(expected):
-        errors.append(DomainError(f"Tapez votre nom tel qu'il figure sur votre compte : « {expected} ».", "full_name"))
+        errors.append(DomainError(_l("Tapez votre nom tel qu'il figure sur votre compte : « %(expected)s ».", expected=expected), "full_name"))
     if not data.read_and_approved:
-        errors.append(DomainError(f"Cochez « {SIGNATURE_STATEMENT} » pour signer.", "read_and_approved"))
+        errors.append(DomainError(_l("Cochez « %(SIGNATURE_STATEMENT)s » pour signer.", SIGNATURE_STATEMENT=SIGNATURE_STATEMENT), "read_and_approved"))
     raise_if_any(errors)
 
     last = signature_of(contract, version.number, parties.other(party)) is not None
@@ -133,10 +135,9 @@ def sign(
         "version": version.number, "party": party, "document_hash": version.document_hash, "last": last,
     })
     if not last:
-        parties.notify(session, contract, f"À vous de signer : {contract.title}", [
-            f"{parties.party_name(contract, party)} a signé la version {version.number} du contrat. Il ne manque plus "
-            "que votre signature.",
-        ], to=(parties.other(party),), action="Relire et signer")
+        parties.notify(session, contract, _l("À vous de signer : %(title)s", title=contract.title), [
+            _l("%(party_name)s a signé la version %(number)s du contrat. Il ne manque plus que votre signature.", party_name=parties.party_name(contract, party), number=version.number),
+        ], to=(parties.other(party),), action=_l("Relire et signer"))
         return Signed(signature)
 
     version.status = VersionStatus.SIGNED.value
@@ -161,11 +162,10 @@ def _activate(session: Session, contract: Contract, version: ContractVersion, te
     record(session, None, "contract.activated", contract, at=now, details={
         "version": version.number, "slots": list(contract.slots), "start_date": contract.start_date.isoformat(),
     })
-    parties.notify(session, contract, f"Contrat signé : {contract.title}", [
-        f"{contract.company.legal_name} et {contract.freelancer.display_name} ont signé le contrat. Il démarre le "
-        f"{date_fr(contract.start_date)}.",
-        f"Jours réservés : {describe_slots(contract.slots)}. Ils sont désormais indisponibles pour tout autre client.",
-        "Le PDF signé et scellé par la plateforme sera joint à la page du contrat dans quelques instants.",
+    parties.notify(session, contract, _l("Contrat signé : %(title)s", title=contract.title), [
+        _l("%(legal_name)s et %(display_name)s ont signé le contrat. Il démarre le %(date)s.", legal_name=contract.company.legal_name, display_name=contract.freelancer.display_name, date=date_fr(contract.start_date)),
+        _l("Jours réservés : %(describe_slots)s. Ils sont désormais indisponibles pour tout autre client.", describe_slots=Later(describe_slots, contract.slots)),
+        _l("Le PDF signé et scellé par la plateforme sera joint à la page du contrat dans quelques instants."),
     ])
 
 
@@ -177,10 +177,9 @@ def _amendment_signed(session: Session, contract: Contract, version: ContractVer
     record(session, None, "contract.amendment_signed", contract, at=now, details={
         "version": version.number, "effective_from": version.effective_from.isoformat(),
     })
-    parties.notify(session, contract, f"Avenant signé : {contract.title}", [
-        f"L'avenant (version {version.number}) est signé par les deux parties. Il s'applique à partir du "
-        f"{date_fr(version.effective_from)}.",
-        f"Jours à partir de cette date : {describe_slots(terms.slots)}.",
+    parties.notify(session, contract, _l("Avenant signé : %(title)s", title=contract.title), [
+        _l("L'avenant (version %(number)s) est signé par les deux parties. Il s'applique à partir du %(date)s.", number=version.number, date=date_fr(version.effective_from)),
+        _l("Jours à partir de cette date : %(describe_slots)s.", describe_slots=Later(describe_slots, terms.slots)),
     ])
     if version.effective_from <= today:
         apply_amendment(session, contract, version, today, now)
@@ -222,7 +221,7 @@ def _back_to_drafting(session: Session, contract: Contract, version: ContractVer
     session.flush()
     session.expire(contract, ["versions"])
     record(session, actor, "contract.weekdays_taken", contract, reason=reason, at=now, details={"version": version.number})
-    parties.notify(session, contract, f"Jours indisponibles : {contract.title}", [reason])
+    parties.notify(session, contract, _l("Jours indisponibles : %(title)s", title=contract.title), [reason])
 
 
 def party_label(party: str) -> str:

@@ -15,10 +15,12 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from marketplace import legal
+from flask_babel import gettext, lazy_ngettext
+from flask_babel import lazy_gettext as _l
+
+from marketplace import i18n, legal
 from marketplace.domain import (
     HALVES,
-    WEEKDAY_LABELS,
     WEEKDAYS,
     WORK_MODE_LABELS,
     WeekSlots,
@@ -26,7 +28,7 @@ from marketplace.domain import (
     weekdays_needed,
 )
 from marketplace.errors import DomainError, raise_if_any
-from marketplace.formatting import date_fr, days_fr, decimal_fr, euros, join_fr
+from marketplace.formatting import date_fr, days_fr, decimal_fr, euros
 from marketplace.models.contracts import Contract
 from marketplace.services.contracts.rules import (
     CLAUSE_LABELS,
@@ -197,12 +199,12 @@ def describe_slots(slots) -> str:
     for day in WEEKDAYS:
         am, pm = week.has(day, "am"), week.has(day, "pm")
         if am and pm:
-            parts.append(WEEKDAY_LABELS[day])
+            parts.append(i18n.weekday(day))
         elif am:
-            parts.append(f"{WEEKDAY_LABELS[day]} matin")
+            parts.append(gettext("%(day)s matin", day=i18n.weekday(day)))
         elif pm:
-            parts.append(f"{WEEKDAY_LABELS[day]} après-midi")
-    return join_fr(parts) if parts else "aucun jour"
+            parts.append(gettext("%(day)s après-midi", day=i18n.weekday(day)))
+    return i18n.join(parts) if parts else gettext("aucun jour")
 
 
 def hours_label(minutes: int) -> str:
@@ -237,59 +239,59 @@ def check(terms: Terms, *, today: date, amendment_from: date | None = None) -> N
     bounded_text("out_of_scope", terms.out_of_scope)
 
     if not all(valid_slot(code) for code in terms.slots):
-        errors.append(DomainError("Demi-journée inconnue.", "slots"))
+        errors.append(DomainError(_l("Demi-journée inconnue."), "slots"))
     elif not terms.slots:
-        errors.append(DomainError("Cochez au moins une demi-journée de la semaine.", "slots"))
+        errors.append(DomainError(_l("Cochez au moins une demi-journée de la semaine."), "slots"))
 
     if terms.work_mode not in WorkMode.values():
-        errors.append(DomainError("Choisissez sur site, hybride ou à distance.", "work_mode"))
+        errors.append(DomainError(_l("Choisissez sur site, hybride ou à distance."), "work_mode"))
     elif terms.work_mode == WorkMode.HYBRID.value and terms.slots:
         top = max(1, len(terms.weekdays))
         if not 1 <= (terms.onsite_days_per_week or 0) <= top:
             errors.append(DomainError(
-                f"En hybride, indiquez entre 1 et {top} jour{'s' if top > 1 else ''} sur site par semaine.",
+                lazy_ngettext("En hybride, indiquez entre 1 et %(num)s jour sur site par semaine.",
+                              "En hybride, indiquez entre 1 et %(num)s jours sur site par semaine.", top),
                 "onsite_days_per_week"))
 
     if not 0 <= (terms.spending_threshold_cents or 0) <= MAX_SPENDING_THRESHOLD_CENTS:
-        errors.append(DomainError("La délégation de dépenses va de 0 € à 100 000 € par dépense.", "spending_threshold"))
+        errors.append(DomainError(_l("La délégation de dépenses va de 0 € à 100 000 € par dépense."), "spending_threshold"))
 
     if len(terms.kpis) > MAX_KPIS:
-        errors.append(DomainError(f"{MAX_KPIS} indicateurs au plus.", "kpis"))
+        errors.append(DomainError(_l("%(MAX_KPIS)s indicateurs au plus.", MAX_KPIS=MAX_KPIS), "kpis"))
     for index, kpi in enumerate(terms.kpis):
         if not kpi.get("label"):
-            errors.append(DomainError("Nommez l'indicateur.", f"kpis-{index}-label"))
+            errors.append(DomainError(_l("Nommez l'indicateur."), f"kpis-{index}-label"))
         elif len(kpi["label"]) > MAX_KPI_TEXT:
-            errors.append(DomainError(f"{MAX_KPI_TEXT} caractères au plus.", f"kpis-{index}-label"))
+            errors.append(DomainError(_l("%(MAX_KPI_TEXT)s caractères au plus.", MAX_KPI_TEXT=MAX_KPI_TEXT), f"kpis-{index}-label"))
         if not kpi.get("target"):
-            errors.append(DomainError("Indiquez la cible (par exemple « ≥ 7/10 chaque trimestre »).", f"kpis-{index}-target"))
+            errors.append(DomainError(_l("Indiquez la cible (par exemple « ≥ 7/10 chaque trimestre »)."), f"kpis-{index}-target"))
         elif len(kpi["target"]) > MAX_KPI_TEXT:
-            errors.append(DomainError(f"{MAX_KPI_TEXT} caractères au plus.", f"kpis-{index}-target"))
+            errors.append(DomainError(_l("%(MAX_KPI_TEXT)s caractères au plus.", MAX_KPI_TEXT=MAX_KPI_TEXT), f"kpis-{index}-target"))
     if not terms.kpis:
-        errors.append(DomainError("Gardez au moins un indicateur de réussite, avec sa cible.", "kpis"))
+        errors.append(DomainError(_l("Gardez au moins un indicateur de réussite, avec sa cible."), "kpis"))
 
     if not MIN_DAILY_RATE_CENTS <= (terms.daily_rate_cents or 0) <= MAX_DAILY_RATE_CENTS:
         errors.append(DomainError(
-            f"Le TJM doit être compris entre {euros(MIN_DAILY_RATE_CENTS)} et {euros(MAX_DAILY_RATE_CENTS)} HT.",
+            _l("Le TJM doit être compris entre %(amount)s et %(amount2)s HT.", amount=euros(MIN_DAILY_RATE_CENTS), amount2=euros(MAX_DAILY_RATE_CENTS)),
             "daily_rate"))
     if not 0 <= (terms.payment_terms_days or 0) <= MAX_PAYMENT_TERMS_DAYS:
         errors.append(DomainError(
-            f"Les factures sont mensuelles : le délai de paiement ne peut pas dépasser {MAX_PAYMENT_TERMS_DAYS} jours "
-            "après la date de facture.", "payment_terms_days"))
+            _l("Les factures sont mensuelles : le délai de paiement ne peut pas dépasser %(MAX_PAYMENT_TERMS_DAYS)s jours après la date de facture.", MAX_PAYMENT_TERMS_DAYS=MAX_PAYMENT_TERMS_DAYS), "payment_terms_days"))
     if terms.notice_months not in (1, 2, 3):
-        errors.append(DomainError("Le préavis est d'un à trois mois, le même pour chaque partie.", "notice_months"))
+        errors.append(DomainError(_l("Le préavis est d'un à trois mois, le même pour chaque partie."), "notice_months"))
 
     if terms.start_date is None:
-        errors.append(DomainError("Indiquez la date de début.", "start_date"))
+        errors.append(DomainError(_l("Indiquez la date de début."), "start_date"))
     elif amendment_from is None and terms.start_date < today:
-        errors.append(DomainError("La date de début ne peut pas être dans le passé.", "start_date"))
+        errors.append(DomainError(_l("La date de début ne peut pas être dans le passé."), "start_date"))
     elif terms.start_date > today + MAX_START_AHEAD:
-        errors.append(DomainError("La date de début doit être dans les douze prochains mois.", "start_date"))
+        errors.append(DomainError(_l("La date de début doit être dans les douze prochains mois."), "start_date"))
     if terms.end_date is not None and terms.start_date is not None:
         if terms.end_date <= terms.start_date:
-            errors.append(DomainError("La date de fin doit suivre la date de début.", "end_date"))
+            errors.append(DomainError(_l("La date de fin doit suivre la date de début."), "end_date"))
         elif terms.end_date > terms.start_date + MAX_DURATION:
-            errors.append(DomainError("Un contrat dure cinq ans au plus : laissez la date de fin vide pour une "
-                                      "durée indéterminée.", "end_date"))
+            errors.append(DomainError(_l("Un contrat dure cinq ans au plus : laissez la date de fin vide pour une "
+                                      "durée indéterminée."), "end_date"))
     raise_if_any(errors)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -81,9 +82,27 @@ class Vigilance:
                 "une attestation récente est exigée avant le démarrage.")
 
 
+def certificates(session: Session, profile_ids) -> dict[int, Document]:
+    """Each freelancer's current vigilance certificate, in one query (for lists of contracts)."""
+    ids = sorted({i for i in profile_ids if i is not None})
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Document)
+        .where(Document.profile_id.in_(ids), Document.superseded_at.is_(None),
+               Document.kind == DocumentKind.URSSAF_CERTIFICATE.value)
+        .order_by(Document.created_at, Document.id)
+    )
+    return {doc.profile_id: doc for doc in rows}  # the latest wins, as in ``certificate``
+
+
 def status(session: Session, contract: Contract, terms: Terms, today: date) -> Vigilance:
+    return status_with(certificate(session, contract.freelancer_id), terms, today)
+
+
+def status_with(document: Document | None, terms: Terms, today: date) -> Vigilance:
+    """Where a contract of ``terms`` stands with the freelancer's certificate ``document``."""
     value = terms.value_cents
-    document = certificate(session, contract.freelancer_id)
     return Vigilance(legal.vigilance_required(value), value, document, valid_on(document, today), valid_until(document))
 
 
@@ -92,8 +111,7 @@ def check_activation(session: Session, contract: Contract, terms: Terms, today: 
     state = status(session, contract, terms, today)
     if state.required and not state.valid:
         raise DomainError(
-            f"Ce contrat ne peut pas démarrer : {state.summary} {contract.freelancer.display_name} doit déposer "
-            "une attestation récente depuis son profil (Documents) ; la signature sera alors possible."
+            _l("Ce contrat ne peut pas démarrer : %(summary)s %(display_name)s doit déposer une attestation récente depuis son profil (Documents) ; la signature sera alors possible.", summary=state.summary, display_name=contract.freelancer.display_name)
         )
     return state.certificate if state.required else None
 
@@ -101,22 +119,19 @@ def check_activation(session: Session, contract: Contract, terms: Terms, today: 
 def request_certificate(session: Session, contract: Contract, actor: User | None, now: datetime | None = None) -> None:
     """Ask the freelancer for a fresh certificate, and tell the company it was asked."""
     if actor is not None and parties.party_of(actor, contract) != Party.SME.value:
-        raise DomainError("Seule l'entreprise cliente demande l'attestation de vigilance de son prestataire.")
+        raise DomainError(_l("Seule l'entreprise cliente demande l'attestation de vigilance de son prestataire."))
     if contract.status in (ContractStatus.ENDED.value, ContractStatus.CANCELLED.value):
-        raise DomainError("Ce contrat est terminé : aucune attestation n'est plus exigée.")
+        raise DomainError(_l("Ce contrat est terminé : aucune attestation n'est plus exigée."))
     now = now or utcnow()
     contract.vigilance_requested_at = now
     name = contract.freelancer.display_name
-    parties.notify(session, contract, "Attestation de vigilance URSSAF à renouveler", [
-        f"Votre contrat avec {contract.company.legal_name} dépasse {euros(legal.VIGILANCE_THRESHOLD_CENTS)} HT : "
-        "la loi impose à votre client de détenir une attestation de vigilance URSSAF de moins de 6 mois, "
-        "renouvelée tous les 6 mois.",
-        "Téléchargez-la sur urssaf.fr (rubrique « Mes attestations ») et déposez-la dans votre profil, "
-        "avec son code de sécurité.",
-    ], to=(Party.FREELANCER.value,), action="Ouvrir le contrat")
-    parties.notify(session, contract, f"Attestation de vigilance demandée à {name}", [
-        f"Nous avons demandé à {name} une attestation de vigilance URSSAF récente pour votre contrat "
-        f"« {contract.title} ». Vous la téléchargerez depuis la page du contrat dès son dépôt.",
+    parties.notify(session, contract, _l("Attestation de vigilance URSSAF à renouveler"), [
+        _l("Votre contrat avec %(legal_name)s dépasse %(amount)s HT : la loi impose à votre client de détenir une attestation de vigilance URSSAF de moins de 6 mois, renouvelée tous les 6 mois.", legal_name=contract.company.legal_name, amount=euros(legal.VIGILANCE_THRESHOLD_CENTS)),
+        _l("Téléchargez-la sur urssaf.fr (rubrique « Mes attestations ») et déposez-la dans votre profil, "
+        "avec son code de sécurité."),
+    ], to=(Party.FREELANCER.value,), action=_l("Ouvrir le contrat"))
+    parties.notify(session, contract, _l("Attestation de vigilance demandée à %(name)s", name=name), [
+        _l("Nous avons demandé à %(name)s une attestation de vigilance URSSAF récente pour votre contrat « %(title)s ». Vous la téléchargerez depuis la page du contrat dès son dépôt.", name=name, title=contract.title),
     ], to=(Party.SME.value,))
     record(session, actor, "contract.vigilance_requested", contract, details={"freelancer_id": contract.freelancer_id})
 
@@ -144,9 +159,8 @@ def run_reminders(session: Session, today: date, now: datetime | None = None) ->
             if contract.vigilance_document_id != document.id:
                 contract.vigilance_document_id = document.id
                 contract.vigilance_requested_at = None
-                parties.notify(session, contract, "Nouvelle attestation de vigilance disponible", [
-                    f"{contract.freelancer.display_name} a déposé une attestation de vigilance URSSAF valable "
-                    f"jusqu'au {date_fr(until)}. Elle est téléchargeable depuis la page du contrat.",
+                parties.notify(session, contract, _l("Nouvelle attestation de vigilance disponible"), [
+                    _l("%(display_name)s a déposé une attestation de vigilance URSSAF valable jusqu'au %(date)s. Elle est téléchargeable depuis la page du contrat.", display_name=contract.freelancer.display_name, date=date_fr(until)),
                 ], to=(Party.SME.value,))
                 counts["renewed"] += 1
             continue

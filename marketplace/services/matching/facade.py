@@ -4,6 +4,7 @@ Pages, the API, jobs and the CLI call only these functions:
 
 * :func:`eligibility` — the French reason a freelancer cannot take a mission ([] = eligible);
 * :func:`score_pair` — one pair's score (0–100) and explained breakdown, or None;
+* :func:`score_application` — the same, on the application's own rate and weekdays;
 * :func:`rank_freelancers` — the best eligible freelancers for a mission;
 * :func:`rank_missions` — the published missions that fit a freelancer;
 * :func:`snapshot_application` — freeze an application's score and breakdown;
@@ -21,6 +22,7 @@ workers and RQ workers agree without any refit or rebuild.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections import OrderedDict
@@ -33,7 +35,7 @@ from sqlalchemy import select, union
 from sqlalchemy.orm import Session, selectinload
 
 from marketplace.db import db, utcnow
-from marketplace.domain import SUB_SKILL_LABELS, WEEKDAYS, WeekSlots
+from marketplace.domain import N_, SUB_SKILL_LABELS, WEEKDAYS, WeekSlots
 from marketplace.matching import (
     AnalysedText,
     ExplanationItem,
@@ -45,16 +47,16 @@ from marketplace.matching import (
     ProfileIndex,
     RefitResult,
     analyse_missions,
-    exclusion_reason,
     pairs_from_outcomes,
 )
 from marketplace.matching import snapshot as snapshot_container
+from marketplace.matching.constraints import exclusion
 from marketplace.matching.model import OUTCOME_GRADES
 from marketplace.models.companies import Company
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.missions import Application, Mission, MissionStatus
 from marketplace.services.contracts.bookings import booked_slots, free_slots
-from marketplace.services.matching import snapshots
+from marketplace.services.matching import bands, snapshots
 from marketplace.services.matching.store import DatabaseBackend
 
 # The breakdown lines are the matcher's own items (kind, label, positive, points).
@@ -68,12 +70,26 @@ MISSION_CACHE_SIZE = 2048
 
 @dataclass(frozen=True)
 class MatchResult:
-    """An eligible pair's score (0–100) with the reasons behind it."""
+    """An eligible pair's score (0–100) with the reasons behind it.
+
+    Pages show the :attr:`band` (from the expected grade) and the :meth:`chart`, never
+    the score itself: it orders, it does not inform.
+    """
 
     mission_id: int
     profile_id: int
     score: int
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+    # Expected relevance grade Σ grade·P(grade), 0 (declined) … 3 (hired).
+    grade: float | None = None
+
+    @property
+    def band(self) -> bands.Band | None:
+        return bands.band_for(self.grade if self.grade is not None else bands.grade_from_score(self.score))
+
+    def chart(self) -> list[bands.BreakdownRow]:
+        """The breakdown as rows of a small chart (criterion, fact, direction, strength)."""
+        return bands.breakdown(self.reasons)
 
     @property
     def positives(self) -> list[Reason]:
@@ -165,7 +181,8 @@ class _State:
 def _state() -> _State:
     state = current_app.extensions.get("marketplace.matching")
     if state is None:
-        state = current_app.extensions["marketplace.matching"] = _State(store=ModelStore(DatabaseBackend(db.engine)))
+        store = ModelStore(DatabaseBackend(db.engine), check_interval=current_app.config.get("MATCHER_CHECK_SECONDS", 30))
+        state = current_app.extensions["marketplace.matching"] = _State(store=store)
     return state
 
 
@@ -180,6 +197,12 @@ def warm_up(*, index: bool = True) -> None:
     if index:
         with db.isolated_session() as session, state.lock:
             _refresh_from_snapshot(session, state)
+
+
+def in_service() -> dict[str, int | None]:
+    """What this process ranks with: its model version and the index snapshot it loaded (None: none yet)."""
+    state = _state()
+    return {"model_version": state.store.current.version, "snapshot_version": state.snapshot_version}
 
 
 def reset_index() -> None:
@@ -369,25 +392,28 @@ def _prepared(mission: Mission) -> tuple[MissionRecord, AnalysedText]:
 
 def _result(mission_id: int, profile_id: int, match: Match) -> MatchResult:
     items = match.explanation.items if match.explanation else ()
-    return MatchResult(mission_id, profile_id, match.score, tuple(items))
+    return MatchResult(mission_id, profile_id, match.score, tuple(items), match.grade)
 
 
 # --- the API ---------------------------------------------------------------------------
 
 
 NOT_MATCHABLE = {
-    ProfileStatus.SUSPENDED.value: "Profil suspendu par la plateforme",
-    ProfileStatus.REJECTED.value: "Profil refusé à la vérification",
+    ProfileStatus.SUSPENDED.value: N_("Profil suspendu par la plateforme"),
+    ProfileStatus.REJECTED.value: N_("Profil refusé à la vérification"),
 }
 
 
-def eligibility(mission: Mission, profile: FreelancerProfile, booked: WeekSlots) -> list[str]:
-    """The French reasons ``profile`` cannot take ``mission``; empty when eligible."""
+def eligibility(mission: Mission, profile: FreelancerProfile, booked: WeekSlots, *, you: bool = False) -> list[str]:
+    """The French reasons ``profile`` cannot take ``mission`` (worded for the freelancer if ``you``); empty when eligible.
+
+    The matcher's reasons carry their code and parameters, for the pages to translate them.
+    """
     if profile.status in NOT_MATCHABLE:
         return [NOT_MATCHABLE[profile.status]]
     if profile.is_approved and profile.matching_suspended_reason:
         return [f"Rapprochement suspendu : {profile.matching_suspended_reason}"]
-    reason = exclusion_reason(mission_record(mission), freelancer_record(profile, booked))
+    reason = exclusion(mission_record(mission), freelancer_record(profile, booked), you=you)
     return [reason] if reason else []
 
 
@@ -404,6 +430,68 @@ def score_pair(
     else:
         matches = index.top_k(record, k=1, ids=[str(profile.id)], analysed=analysed)
     return _result(mission.id, profile.id, matches[0]) if matches else None
+
+
+def score_pairs(session: Session, mission: Mission, profile_ids: Iterable[int]) -> dict[int, MatchResult | None]:
+    """:func:`score_pair` (SME wording) for several freelancers at once: one sync, one prepared mission."""
+    ids = list(dict.fromkeys(profile_ids))
+    if not ids:
+        return {}
+    index = current_index(session)
+    record, analysed = _prepared(mission)
+    indexed = [str(i) for i in ids if str(i) in index]
+    matches = index.top_k(record, k=len(indexed), ids=indexed, analysed=analysed) if indexed else []
+    found = {int(m.id): _result(mission.id, int(m.id), m) for m in matches}
+    return {i: found.get(i) for i in ids}
+
+
+def _application_terms(application: Application) -> dict[str, Any]:
+    """What the application proposes that differs from its profile (record fields)."""
+    profile = application.freelancer
+    changes: dict[str, Any] = {}
+    if application.proposed_rate_cents and application.proposed_rate_cents != profile.daily_rate_cents:
+        changes["daily_rate_cents"] = application.proposed_rate_cents
+    offered = [d for d in WEEKDAYS if d in set(application.offered_weekdays or [])]
+    if offered and offered != list(profile.slots.full_days()):
+        changes["available_weekdays"] = offered
+    return changes
+
+
+def score_application(session: Session, application: Application) -> MatchResult | None:
+    """The pair's score and breakdown on the terms the freelancer proposed (rate, weekdays).
+
+    The profile's own record, with the application's rate and offered weekdays in place
+    of the profile's, is scored alone (a one-row index: same features, same model). When
+    the application proposes nothing different, or its terms no longer pass the hard
+    conditions, this is :func:`score_pair`.
+    """
+    return score_applications(session, application.mission, [application])[application.id]
+
+
+def score_applications(
+    session: Session, mission: Mission, applications: Iterable[Application]
+) -> dict[int, MatchResult | None]:
+    """:func:`score_application` for applications to one mission, by application id.
+
+    Those proposing the profile's own terms are scored together (:func:`score_pairs`).
+    """
+    applications = list(applications)
+    index = current_index(session)
+    terms = {a.id: _application_terms(a) for a in applications if str(a.freelancer_id) in index}
+    plain = score_pairs(session, mission, [a.freelancer_id for a in applications])
+    results: dict[int, MatchResult | None] = {}
+    for application in applications:
+        changes = terms.get(application.id)
+        results[application.id] = plain.get(application.freelancer_id)
+        if not changes:
+            continue
+        booked = booked_slots(session, [application.freelancer_id])[application.freelancer_id]
+        record = dataclasses.replace(freelancer_record(application.freelancer, booked), **changes)
+        mission_rec, analysed = _prepared(mission)
+        matches = ProfileIndex.build([record], model=_state().store).top_k(mission_rec, k=1, analysed=analysed)
+        if matches:
+            results[application.id] = _result(mission.id, application.freelancer_id, matches[0])
+    return results
 
 
 def rank_freelancers(
@@ -468,7 +556,7 @@ def missions_for(session: Session, profile: FreelancerProfile, k: int = 50) -> l
 
 def snapshot_application(session: Session, application: Application) -> MatchResult | None:
     """Store the application's current score and breakdown on it (None if ineligible)."""
-    result = score_pair(session, application.mission, application.freelancer)
+    result = score_application(session, application)
     application.score = result.score if result else None
     application.score_breakdown = result.breakdown() if result else []
     return result
@@ -528,5 +616,5 @@ def retrain(session: Session) -> RefitResult:
 __all__ = [
     "MatchResult", "Reason", "build_snapshot", "current_index", "current_missions", "matchable_records", "eligibility", "missions_for", "recommended", "warm_up",
     "freelancer_record", "mission_record", "rank_freelancers", "rank_missions", "reset_index",
-    "retrain", "score_pair", "snapshot_application",
+    "retrain", "score_application", "score_applications", "score_pair", "snapshot_application", "in_service",
 ]

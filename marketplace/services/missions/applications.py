@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.domain import WEEKDAY_LABELS, WEEKDAYS, weekdays_needed
-from marketplace.errors import DomainError, NotFound
-from marketplace.formatting import decimal_fr, euros
+from marketplace.errors import DomainError, NotFound, raise_if_any
+from marketplace.formatting import euros
+from marketplace.i18n import Later
 from marketplace.matching.constraints import (
     RATE_TOLERANCE_PERCENT,
     rate_within_tolerance,
@@ -120,19 +124,21 @@ def check_weekdays(session: Session, profile: FreelancerProfile, mission: Missio
     """The offered weekdays in week order, if they fit the mission and the freelancer's week."""
     chosen = set(weekdays or [])
     if chosen - set(WEEKDAYS):
-        raise DomainError("Choisissez des jours du lundi au vendredi.", "weekdays")
+        raise DomainError(_l("Choisissez des jours du lundi au vendredi."), "weekdays")
     days = [d for d in WEEKDAYS if d in chosen]
     if mission.weekdays:
         if set(days) != set(mission.weekdays):
             raise DomainError(
-                f"Cette mission se déroule {days_with_article(mission.weekdays)} : proposez exactement ces jours.", "weekdays"
+                _l("Cette mission se déroule %(days)s : proposez exactement ces jours.",
+                   days=Later(i18n.weekdays_with_article, mission.weekdays)), "weekdays"
             )
     else:
         needed = required_days(mission)
         if len(days) != needed:
             raise DomainError(
-                f"Cette mission demande {decimal_fr(mission.days_per_week)} jour(s) par semaine : proposez "
-                f"{needed} jour(s) (vous en proposez {len(days)}).",
+                lazy_ngettext("Cette mission demande %(days)s par semaine : proposez %(num)s jour (vous en proposez %(count)s).",
+                              "Cette mission demande %(days)s par semaine : proposez %(num)s jours (vous en proposez %(count)s).",
+                              needed, days=Later(i18n.days, mission.days_per_week), count=len(days)),
                 "weekdays",
             )
     booked = bookings.booked_slots(session, [profile.id])[profile.id]
@@ -141,14 +147,14 @@ def check_weekdays(session: Session, profile: FreelancerProfile, mission: Missio
         for half in ("am", "pm"):
             if booked.has(day, half):
                 raise DomainError(
-                    f"Le {WEEKDAY_LABELS[day]} est déjà réservé par votre contrat avec {holders.get((day, half), 'un client')} : "
-                    "il ne peut pas être proposé une seconde fois.",
+                    _l("Le %(day)s est déjà réservé par votre contrat avec %(client)s : il ne peut pas être proposé une seconde fois.",
+                       day=Later(i18n.weekday, day), client=holders.get((day, half)) or _l("un client")),
                     "weekdays",
                 )
         if not (profile.slots.has(day, "am") and profile.slots.has(day, "pm")):
             raise DomainError(
-                f"Vous n'avez pas indiqué le {WEEKDAY_LABELS[day]} en journée entière dans vos disponibilités : "
-                "ajoutez-le d'abord à votre semaine type.",
+                _l("Vous n'avez pas indiqué le %(day)s en journée entière dans vos disponibilités : ajoutez-le d'abord à votre semaine type.",
+                   day=Later(i18n.weekday, day)),
                 "weekdays",
             )
     return days
@@ -156,13 +162,12 @@ def check_weekdays(session: Session, profile: FreelancerProfile, mission: Missio
 
 def _check_rate(mission: Mission, rate_cents: int | None) -> int:
     if rate_cents is None or rate_cents <= 0:
-        raise DomainError("Indiquez le TJM que vous proposez.", "proposed_rate")
+        raise DomainError(_l("Indiquez le TJM que vous proposez."), "proposed_rate")
     # The matcher's own tolerance, so an application is never refused by a rule it does not apply.
     ceiling = mission.max_daily_rate_cents * (100 + RATE_TOLERANCE_PERCENT) // 100
     if not rate_within_tolerance(rate_cents, mission.max_daily_rate_cents):
         raise DomainError(
-            f"Ce TJM dépasse de plus de {RATE_TOLERANCE_PERCENT} % le budget de la mission "
-            f"({euros(mission.max_daily_rate_cents)} par jour) : proposez au plus {euros(ceiling)}.",
+            _l("Ce TJM dépasse de plus de %(RATE_TOLERANCE_PERCENT)s %% le budget de la mission (%(amount)s par jour) : proposez au plus %(amount2)s.", RATE_TOLERANCE_PERCENT=RATE_TOLERANCE_PERCENT, amount=euros(mission.max_daily_rate_cents), amount2=euros(ceiling)),
             "proposed_rate",
         )
     return rate_cents
@@ -196,20 +201,31 @@ def apply(
     if refusal:
         raise DomainError(refusal)
     if mission.status != MissionStatus.PUBLISHED.value:
-        raise DomainError("Cette mission n'accepte plus de candidatures.")
+        raise DomainError(_l("Cette mission n'accepte plus de candidatures."))
     existing = application_for(session, profile, mission)
     if existing is not None and existing.status not in REAPPLICABLE:
-        raise DomainError(f"Vous avez déjà candidaté à cette mission (statut : {existing.status_label.lower()}).")
+        raise DomainError(_l("Vous avez déjà candidaté à cette mission (statut : %(status)s).",
+                             status=Later(i18n.label_lower, existing.status_label)))
+    errors: list[DomainError] = []
     note = (data.note or "").strip()
     if len(note) < NOTE_MIN_CHARS:
-        raise DomainError(
-            f"Présentez en quelques lignes ce que vous apporteriez à cette mission ({NOTE_MIN_CHARS} caractères au moins).",
+        errors.append(DomainError(
+            _l("Présentez en quelques lignes ce que vous apporteriez à cette mission (%(NOTE_MIN_CHARS)s caractères au moins).", NOTE_MIN_CHARS=NOTE_MIN_CHARS),
             "note",
-        )
-    if len(note) > NOTE_MAX_CHARS:
-        raise DomainError(f"Votre message ne peut pas dépasser {NOTE_MAX_CHARS} caractères.", "note")
-    rate = _check_rate(mission, data.proposed_rate_cents)
-    days = check_weekdays(session, profile, mission, data.weekdays)
+        ))
+    elif len(note) > NOTE_MAX_CHARS:
+        errors.append(DomainError(_l("Votre message ne peut pas dépasser %(NOTE_MAX_CHARS)s caractères.", NOTE_MAX_CHARS=NOTE_MAX_CHARS), "note"))
+    # Every field is judged in one pass, so the freelancer sees each problem at once.
+    rate = days = None
+    try:
+        rate = _check_rate(mission, data.proposed_rate_cents)
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    try:
+        days = check_weekdays(session, profile, mission, data.weekdays)
+    except DomainError as exc:
+        errors.extend(exc.errors)
+    raise_if_any(errors)
 
     answering_invitation = existing is not None and existing.status == ApplicationStatus.INVITED.value
     # By ids: a relationship assignment would put it in mission.applications before it is in the session.
@@ -224,7 +240,7 @@ def apply(
                 session.add(application)
                 session.flush()
         except IntegrityError as exc:  # a double submission raced us to the unique constraint
-            raise DomainError("Vous avez déjà candidaté à cette mission.") from exc
+            raise DomainError(_l("Vous avez déjà candidaté à cette mission.")) from exc
         events.application_status_changed.send(session, application=application, old=None, new=application.status)
     else:
         _set_status(session, application, ApplicationStatus.APPLIED.value)
@@ -250,7 +266,8 @@ def withdraw(
         action = "application.withdrawn"
     else:
         raise DomainError(
-            f"Cette candidature ne peut plus être retirée (statut : {application.status_label.lower()})."
+            _l("Cette candidature ne peut plus être retirée (statut : %(status)s).",
+               status=Later(i18n.label_lower, application.status_label))
         )
     _set_status(session, application, ApplicationStatus.WITHDRAWN.value)
     record(session, actor or profile.user, action, application, details={"mission_id": application.mission_id}, ip_address=ip_address)

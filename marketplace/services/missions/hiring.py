@@ -12,13 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import LazyString, gettext, lazy_ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
+from marketplace import i18n
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
-from marketplace.formatting import PARIS, euros, weekdays_fr
+from marketplace.formatting import PARIS, euros
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import (
     Application,
@@ -31,6 +34,7 @@ from marketplace.platform import events, mail
 from marketplace.platform.audit import record
 from marketplace.platform.links import external_url
 from marketplace.services.contracts import bookings
+from marketplace.services.matching import bands
 from marketplace.services.matching import facade as matching
 from marketplace.services.missions.rules import (
     AWAITING_SME,
@@ -39,7 +43,6 @@ from marketplace.services.missions.rules import (
     MAX_MESSAGE_LENGTH,
     OPEN_STATUSES,
 )
-from marketplace.services.missions.sizing import days_label
 
 
 @dataclass(frozen=True)
@@ -63,26 +66,50 @@ class Applicant:
             return list(self.application.score_breakdown or [])
         return self.result.breakdown()
 
+    @property
+    def band(self) -> bands.Band | None:
+        """The calibrated band shown instead of the score (the frozen one for decided applications)."""
+        if not self.frozen and self.result is not None:
+            return self.result.band
+        return bands.band_for(bands.grade_from_score(self.score))
+
+    def chart(self) -> list[bands.BreakdownRow]:
+        """The reasons as rows of a small chart."""
+        return bands.breakdown(self.reasons)
+
 
 def applicant(session: Session, application: Application) -> Applicant:
     """Score an application now; decided ones keep the snapshot taken at the decision."""
-    if application.status not in OPEN_STATUSES:
-        return Applicant(application, None, (), True)
-    mission, profile = application.mission, application.freelancer
-    booked = bookings.booked_slots(session, [profile.id])[profile.id]
-    reasons = matching.eligibility(mission, profile, booked)
-    if reasons:
-        return Applicant(application, None, tuple(reasons), False)
-    return Applicant(application, matching.score_pair(session, mission, profile), (), False)
+    return _scored(session, application.mission, [application])[0]
 
 
 def applicants(session: Session, mission: Mission) -> list[Applicant]:
     """Every application to ``mission``: open ones best first, then the decided ones."""
     rows = session.scalars(
-        select(Application).where(Application.mission_id == mission.id).order_by(Application.created_at)
+        select(Application).where(Application.mission_id == mission.id)
+        .options(selectinload(Application.freelancer).options(
+            joinedload(FreelancerProfile.user), selectinload(FreelancerProfile.experiences)))
+        .order_by(Application.created_at)
     ).all()
-    scored = [applicant(session, a) for a in rows]
-    return sorted(scored, key=_display_rank)
+    return sorted(_scored(session, mission, rows), key=_display_rank)
+
+
+def _scored(session: Session, mission: Mission, rows: list[Application]) -> list[Applicant]:
+    """The applications of one mission scored together (one query for bookings, one pass of the matcher)."""
+    open_rows = [a for a in rows if a.status in OPEN_STATUSES]
+    booked = bookings.booked_slots(session, [a.freelancer_id for a in open_rows])
+    reasons = {a.id: matching.eligibility(mission, a.freelancer, booked[a.freelancer_id]) for a in open_rows}
+    # On the application's own terms (its proposed rate and weekdays), not the profile's.
+    scores = matching.score_applications(session, mission, [a for a in open_rows if not reasons[a.id]])
+    result = []
+    for application in rows:
+        if application.status not in OPEN_STATUSES:
+            result.append(Applicant(application, None, (), True))
+        elif reasons[application.id]:
+            result.append(Applicant(application, None, tuple(reasons[application.id]), False))
+        else:
+            result.append(Applicant(application, scores[application.id], (), False))
+    return result
 
 
 def _display_rank(item: Applicant) -> tuple[int, int, int]:
@@ -108,7 +135,7 @@ def lock_mission(session: Session, mission_id: int) -> Mission:
 
 def _require_published(mission: Mission) -> None:
     if mission.status != MissionStatus.PUBLISHED.value:
-        raise DomainError("La mission n'est pas publiée : elle ne reçoit plus de décisions sur les candidatures.")
+        raise DomainError(_l("La mission n'est pas publiée : elle ne reçoit plus de décisions sur les candidatures."))
 
 
 def sme_recipients(mission: Mission, actor: User | None) -> list[User]:
@@ -153,10 +180,10 @@ def shortlist(session: Session, application: Application, actor: User) -> Applic
     """Applied → shortlisted; the freelancer is told their application is being considered."""
     _require_published(application.mission)
     if application.status != ApplicationStatus.APPLIED.value:
-        raise DomainError("Seule une candidature reçue peut être présélectionnée.")
+        raise DomainError(_l("Seule une candidature reçue peut être présélectionnée."))
     _change(session, application, actor, ApplicationStatus.SHORTLISTED, "shortlisted")
     _mail_freelancer(session, application, "sme_application_shortlisted",
-                     f"Votre candidature est présélectionnée : {application.mission.title}")
+                     _l("Votre candidature est présélectionnée : %(title)s", title=application.mission.title))
     return application
 
 
@@ -165,12 +192,12 @@ def invite(session: Session, mission: Mission, profile: FreelancerProfile, actor
     _require_published(mission)
     message = (message or "").strip()
     if len(message) > MAX_MESSAGE_LENGTH:
-        raise DomainError("2 000 caractères au plus.", "message")
+        raise DomainError(_l("2 000 caractères au plus."), "message")
     existing = session.scalar(
         select(Application).where(Application.mission_id == mission.id, Application.freelancer_id == profile.id)
     )
     if existing is not None:
-        raise DomainError(f"{profile.display_name} a déjà candidaté ou été invité à cette mission.")
+        raise DomainError(_l("%(display_name)s a déjà candidaté ou été invité à cette mission.", display_name=profile.display_name))
     reasons = matching.eligibility(mission, profile, bookings.booked_slots(session, [profile.id])[profile.id])
     if reasons:
         raise DomainError("Ce profil ne peut pas prendre cette mission : " + " ; ".join(reasons) + ".")
@@ -185,14 +212,15 @@ def invite(session: Session, mission: Mission, profile: FreelancerProfile, actor
             session.add(application)
             session.flush()
     except IntegrityError as exc:
-        raise DomainError(f"{profile.display_name} a déjà candidaté ou été invité à cette mission.") from exc
+        raise DomainError(_l("%(display_name)s a déjà candidaté ou été invité à cette mission.", display_name=profile.display_name)) from exc
     matching.snapshot_application(session, application)
     record(session, actor, "application.invited", application, reason=message or None, details={
         "mission_id": mission.id, "freelancer_id": profile.id, "score": application.score,
     })
     events.application_status_changed.send(session, application=application, old=None, new=application.status)
     _mail_freelancer(session, application, "sme_application_invited",
-                     f"{mission.company.legal_name} vous invite à candidater : {mission.title}",
+                     _l("%(company)s vous invite à candidater : %(title)s", company=mission.company.legal_name,
+                        title=mission.title),
                      message=message, rhythm=rhythm(mission))
     return application
 
@@ -201,14 +229,14 @@ def decline(session: Session, application: Application, actor: User | None, mess
     """Decline an application (or withdraw an invitation) with a message to the freelancer."""
     message = (message or "").strip()
     if not message:
-        raise DomainError("Écrivez un mot au freelance : il le recevra par e-mail.", "message")
+        raise DomainError(_l("Écrivez un mot au freelance : il le recevra par e-mail."), "message")
     if len(message) > MAX_MESSAGE_LENGTH:
-        raise DomainError("2 000 caractères au plus.", "message")
+        raise DomainError(_l("2 000 caractères au plus."), "message")
     if application.status not in OPEN_STATUSES:
-        raise DomainError("Cette candidature a déjà reçu une réponse.")
+        raise DomainError(_l("Cette candidature a déjà reçu une réponse."))
     _change(session, application, actor, ApplicationStatus.DECLINED, "declined", message=message)
     _mail_freelancer(session, application, "sme_application_declined",
-                     f"Réponse à votre candidature : {application.mission.title}", message=message)
+                     _l("Réponse à votre candidature : %(title)s", title=application.mission.title), message=message)
     return application
 
 
@@ -223,16 +251,16 @@ def accept(session: Session, application: Application, actor: User, now: datetim
     session.refresh(application)  # the status as the winner of the lock left it
     _require_published(mission)
     if application.status == ApplicationStatus.INVITED.value:
-        raise DomainError("Ce freelance n'a pas encore répondu à votre invitation : attendez sa candidature.")
+        raise DomainError(_l("Ce freelance n'a pas encore répondu à votre invitation : attendez sa candidature."))
     taken = session.scalar(
         select(Application).where(
             Application.mission_id == mission.id, Application.status == ApplicationStatus.ACCEPTED.value
         )
     )
     if taken is not None:
-        raise DomainError(f"Vous avez déjà retenu {taken.freelancer.display_name} pour cette mission.")
+        raise DomainError(_l("Vous avez déjà retenu %(display_name)s pour cette mission.", display_name=taken.freelancer.display_name))
     if application.status not in AWAITING_SME:
-        raise DomainError("Cette candidature a déjà reçu une réponse.")
+        raise DomainError(_l("Cette candidature a déjà reçu une réponse."))
     profile = application.freelancer
     reasons = matching.eligibility(mission, profile, bookings.booked_slots(session, [profile.id])[profile.id])
     if reasons:
@@ -242,14 +270,15 @@ def accept(session: Session, application: Application, actor: User, now: datetim
         with session.begin_nested():
             _change(session, application, actor, ApplicationStatus.ACCEPTED, "accepted", now=now)
     except IntegrityError as exc:  # another transaction accepted someone a moment ago
-        raise DomainError("Un autre membre de votre équipe vient de retenir un freelance pour cette mission.") from exc
+        raise DomainError(_l("Un autre membre de votre équipe vient de retenir un freelance pour cette mission.")) from exc
     agreed = rhythm(mission, application.offered_weekdays)
     _mail_freelancer(session, application, "sme_application_accepted",
-                     f"{mission.company.legal_name} a retenu votre candidature : {mission.title}", rhythm=agreed,
+                     _l("%(company)s a retenu votre candidature : %(title)s", company=mission.company.legal_name,
+                        title=mission.title), rhythm=agreed,
                      contracts_url=external_url("freelancer.contracts"))
     for person in sme_recipients(mission, actor):
         mail.send(
-            session, to=person.email, subject=f"Vous avez retenu {profile.display_name} : {mission.title}",
+            session, to=person.email, subject=_l("Vous avez retenu %(name)s : %(title)s", name=profile.display_name, title=mission.title),
             template="sme_application_accepted_company", user_id=person.id, person=person, actor=actor,
             application=application, mission=mission, freelancer=profile, rhythm=agreed,
             mission_url=external_url("sme.mission", mission_id=mission.id),
@@ -270,14 +299,22 @@ def close_open_applications(session: Session, mission: Mission, actor: User | No
     for application in rows:
         _change(session, application, actor, ApplicationStatus.CLOSED, "closed", message=message)
         _mail_freelancer(session, application, "sme_application_closed",
-                         f"Mission close : {mission.title}", message=message)
+                         _l("Mission close : %(title)s", title=mission.title), message=message)
     return len(rows)
 
 
-def rhythm(mission: Mission, offered: list[str] | None = None) -> str:
-    days = mission.weekdays or offered or []
-    when = weekdays_fr(days) if days else "jours à convenir"
-    return f"{days_label(mission.half_days_per_week)} par semaine ({when}), TJM jusqu'à {euros(mission.max_daily_rate_cents)}"
+def rhythm(mission: Mission, offered: list[str] | None = None) -> LazyString:
+    """« 2 jours par semaine (mardi et jeudi), TJM jusqu'à 480 € », worded when shown (an e-mail: in its recipient's language)."""
+    days = list(mission.weekdays or offered or [])
+    half_days, budget = mission.half_days_per_week, mission.max_daily_rate_cents
+
+    def text() -> str:
+        return gettext(
+            "%(volume)s par semaine (%(weekdays)s), TJM jusqu'à %(rate)s", volume=i18n.days(half_days / 2),
+            weekdays=i18n.weekdays(days) if days else gettext("jours à convenir"), rate=euros(budget),
+        )
+
+    return LazyString(text)
 
 
 # --- reminders --------------------------------------------------------------------
@@ -325,7 +362,8 @@ def send_waiting_digests(session: Session, now: datetime | None = None) -> int:
             total = sum(count for _, count in items)
             mail.send(
                 session, to=owner.email, template=DIGEST_TEMPLATE, user_id=owner.id,
-                subject=f"{total} candidature{'s' if total > 1 else ''} en attente de votre réponse",
+                subject=lazy_ngettext("%(num)s candidature en attente de votre réponse",
+                                      "%(num)s candidatures en attente de votre réponse", total),
                 person=owner, company=company, total=total,
                 items=[(m, c, external_url("sme.mission_applications", mission_id=m.id)) for m, c in items],
             )

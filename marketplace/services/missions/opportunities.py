@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -79,20 +80,20 @@ def _blockers(profile: FreelancerProfile, mission: Mission, booked) -> tuple[str
     """Why the mission does not fit; for a profile not (yet) matchable the page says why once, above."""
     if not profile.is_matchable:
         return ()
-    return tuple(matching.eligibility(mission, profile, booked))
+    return tuple(matching.eligibility(mission, profile, booked, you=True))
 
 
 def apply_filters(missions: list[Mission], filters: MissionFilters, radius_km: int = DEFAULT_RADIUS_KM) -> list[Mission]:
     """The missions the filters keep (a flexible mission fits any weekday)."""
     if filters.weekday and filters.weekday not in WEEKDAYS:
-        raise DomainError("Jour inconnu.", "weekday")
+        raise DomainError(_l("Jour inconnu."), "weekday")
     if filters.dimension and filters.dimension not in SKILL_CODES:
-        raise DomainError("Compétence inconnue.", "dimension")
+        raise DomainError(_l("Compétence inconnue."), "dimension")
     place = None
     if filters.city.strip():
         place = find_commune(filters.city.strip())
         if place is None:
-            raise DomainError("Ville inconnue : choisissez une commune dans la liste proposée.", "city")
+            raise DomainError(_l("Ville inconnue : choisissez une commune dans la liste proposée."), "city")
     kept = []
     for mission in missions:
         if filters.weekday and mission.weekdays and filters.weekday not in mission.weekdays:

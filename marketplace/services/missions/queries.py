@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.missions import (
     Application,
     ApplicationStatus,
     Mission,
     MissionStatus,
 )
-from marketplace.services.missions.rules import AWAITING_SME, OPEN_STATUSES
+from marketplace.services.missions.rules import (
+    AWAITING_SME,
+    OPEN_STATUSES,
+    TOLD_OF_CHANGES,
+)
 
 
 def status_counts(session: Session, company_id: int) -> dict[str, int]:
@@ -44,6 +52,7 @@ def waiting_applications(session: Session, company_id: int) -> list[Application]
     return list(session.scalars(
         select(Application)
         .join(Application.mission)
+        .options(selectinload(Application.mission), selectinload(Application.freelancer).joinedload(FreelancerProfile.user))
         .where(Mission.company_id == company_id, Mission.status == MissionStatus.PUBLISHED.value,
                Application.status.in_(AWAITING_SME))
         .order_by(Application.created_at.desc())
@@ -74,6 +83,12 @@ def open_application_count(session: Session, mission_id: int) -> int:
         Application.mission_id == mission_id, Application.status.in_(OPEN_STATUSES)))
 
 
+def told_of_changes_count(session: Session, mission_id: int) -> int:
+    """Applicants who would be e-mailed a material change of the mission."""
+    return session.scalar(select(func.count()).select_from(Application).where(
+        Application.mission_id == mission_id, Application.status.in_(TOLD_OF_CHANGES)))
+
+
 def accepted_application(session: Session, mission_id: int) -> Application | None:
     """The application the company accepted for this mission, if any."""
     return session.scalar(select(Application).where(
@@ -85,13 +100,68 @@ def applicant_ids(session: Session, mission_id: int) -> list[int]:
     return list(session.scalars(select(Application.freelancer_id).where(Application.mission_id == mission_id)))
 
 
+def application_of(session: Session, mission_id: int, profile_id: int) -> Application | None:
+    """The freelancer's application (or invitation) to the mission, if any."""
+    return session.scalar(select(Application).where(Application.mission_id == mission_id,
+                                                    Application.freelancer_id == profile_id))
+
+
 def freelancer_applications(session: Session, profile_id: int) -> list[Application]:
     """A freelancer's applications and invitations, most recently changed first."""
     return list(session.scalars(
-        select(Application).where(Application.freelancer_id == profile_id).order_by(Application.updated_at.desc())
+        select(Application).where(Application.freelancer_id == profile_id)
+        .options(selectinload(Application.mission).options(joinedload(Mission.company), selectinload(Mission.perimeter)))
+        .order_by(Application.updated_at.desc())
     ))
 
 
 def published_count(session: Session) -> int:
     """Missions open to applications on the whole platform (the home page's figure)."""
     return session.scalar(select(func.count()).select_from(Mission).where(Mission.status == MissionStatus.PUBLISHED.value))
+
+
+# --- the hiring pipeline --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PipelineStep:
+    code: str
+    label: str
+    count: int
+    percent: int  # of the widest step, for the bar's length
+
+
+def hiring_pipeline(session: Session, company_id: int) -> list[PipelineStep]:
+    """Published missions → applications received → shortlisted → accepted, in one query.
+
+    A mission counts once it has been published (filled and closed ones too); an
+    invitation the freelancer never answered is not an application; an accepted
+    application has passed the shortlist, so each step holds the next one.
+    """
+    received = ~and_(Application.source == "invited", Application.note == "",
+                     Application.status.in_([ApplicationStatus.INVITED.value, ApplicationStatus.DECLINED.value,
+                                             ApplicationStatus.WITHDRAWN.value, ApplicationStatus.CLOSED.value]))
+    reached = (ApplicationStatus.SHORTLISTED.value, ApplicationStatus.ACCEPTED.value)
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    missions, applications, shortlisted, accepted = session.execute(
+        select(
+            func.count(distinct(Mission.id)),
+            count_if(and_(Application.id.is_not(None), received)),
+            count_if(Application.status.in_(reached)),
+            count_if(Application.status == ApplicationStatus.ACCEPTED.value),
+        )
+        .select_from(Mission)
+        .outerjoin(Application, Application.mission_id == Mission.id)
+        .where(Mission.company_id == company_id, Mission.status != MissionStatus.DRAFT.value)
+    ).one()
+    counts = [
+        ("published", _l("Missions publiées"), missions),
+        ("applications", _l("Candidatures reçues"), applications),
+        ("shortlisted", _l("Présélectionnées"), shortlisted),
+        ("accepted", _l("Freelances retenus"), accepted),
+    ]
+    widest = max(int(c) for _, _, c in counts) or 1
+    return [PipelineStep(code, label, int(count), round(int(count) * 100 / widest)) for code, label, count in counts]

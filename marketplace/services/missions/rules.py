@@ -43,6 +43,8 @@ OPEN_STATUSES = (
 )
 # Waiting for the SME's decision: what dashboards count as « candidatures en attente ».
 AWAITING_SME = (ApplicationStatus.APPLIED.value, ApplicationStatus.SHORTLISTED.value)
+# Told by e-mail when a published mission changes materially: every application still alive.
+TOLD_OF_CHANGES = (*OPEN_STATUSES, ApplicationStatus.ACCEPTED.value)
 # Statuses the freelancer may still withdraw from (the SME has not decided yet).
 WITHDRAWABLE = AWAITING_SME
 # Statuses from which applying again updates the same application.

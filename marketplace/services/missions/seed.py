@@ -239,9 +239,9 @@ def offer(session: Session, profile: FreelancerProfile, mission: Mission) -> lis
     return list(mission.weekdays) or free[: applications.required_days(mission)]
 
 
-def apply(session: Session, profile: FreelancerProfile, mission: Mission, note: str):
-    """Apply as the freelancer would (at their rate, within 20 % of the budget); None when refused."""
-    rate = min(profile.daily_rate_cents or mission.max_daily_rate_cents, mission.max_daily_rate_cents)
+def apply(session: Session, profile: FreelancerProfile, mission: Mission, note: str, *, below_cents: int = 0):
+    """Apply as the freelancer would (at their rate, or ``below_cents`` under it, within the budget); None when refused."""
+    rate = min(profile.daily_rate_cents or mission.max_daily_rate_cents, mission.max_daily_rate_cents) - below_cents
     try:
         with session.begin_nested():
             return applications.apply(session, profile, mission, applications.ApplyData(
@@ -272,13 +272,20 @@ def _sme_journey(session: Session, company: Company, om: FreelancerProfile) -> A
                          weekdays=["tue", "thu"], half_days=4, start_in_days=21)
         ranked = [session.get(FreelancerProfile, r.profile_id) for r in matching.rank_freelancers(session, published, 7)
                   if r.profile_id != om.id]  # om@demo.test works for them already
-        # The best match has not applied yet: the mission page recommends inviting her.
-        applied = [a for a in (apply(session, p, published, rng.choice(NOTES)) for p in ranked[1:3]) if a]
+        # The best match has not applied yet: the mission page recommends inviting her. The second
+        # applicant proposes 10 € under their usual rate: the SME reads the match on that rate.
+        applied = [a for a in (apply(session, p, published, rng.choice(NOTES), below_cents=1_000 * n)
+                               for n, p in enumerate(ranked[1:3])) if a]
         if applied:
             hiring.shortlist(session, applied[0], owner)
         if len(ranked) > 3:
             hiring.invite(session, published, ranked[3], owner,
                           "Votre expérience des achats nous intéresse : seriez-vous disponible les mardis et jeudis ?")
+        # Edited once published: a higher budget is a material change, so the applicants are
+        # e-mailed what changed and the mission keeps its two versions.
+        data = posting.data_from_mission(published)
+        data.max_daily_rate_cents += 2_000
+        posting.update(session, published, owner, data, today())
     if find(session, company, SME_MISSIONS["draft"]) is None:
         post(session, company, owner, SME_MISSIONS["draft"], ("moves", "spaces", "suppliers", "safety_registers"),
              weekdays=[], half_days=3, start_in_days=45, publish=False)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Iterable, Sequence
 
+from flask_babel import lazy_gettext as _l
+
 from marketplace.domain import SKILL_LABELS, SUB_SKILL_LABELS, SUB_SKILLS
 from marketplace.errors import DomainError, InvalidInput, raise_if_any  # noqa: F401  (InvalidInput: re-exported)
 from marketplace.formatting import days_fr, decimal_fr, euros, group_thousands
@@ -90,25 +92,25 @@ def validate_cost_inputs(inputs: CostInputs) -> None:
     """French messages, one per wrong field (InvalidInput)."""
     errors: list[DomainError] = []
     if inputs.gross_salary_cents is None or inputs.gross_salary_cents <= 0:
-        errors.append(DomainError("Le salaire brut annuel doit être supérieur à 0 € (jamais négatif).", "gross_salary"))
+        errors.append(DomainError(_l("Le salaire brut annuel doit être supérieur à 0 € (jamais négatif)."), "gross_salary"))
     elif inputs.gross_salary_cents > MAX_SALARY_CENTS:
-        errors.append(DomainError("Le salaire brut annuel paraît trop élevé : 1 000 000 € au plus.", "gross_salary"))
+        errors.append(DomainError(_l("Le salaire brut annuel paraît trop élevé : 1 000 000 € au plus."), "gross_salary"))
     if inputs.employer_rate is None or not Decimal(0) <= inputs.employer_rate <= Decimal(1):
-        errors.append(DomainError("Le taux de charges patronales doit être compris entre 0 et 100 %.", "employer_rate"))
+        errors.append(DomainError(_l("Le taux de charges patronales doit être compris entre 0 et 100 %."), "employer_rate"))
     if inputs.extras_cents is None or inputs.extras_cents < 0:
-        errors.append(DomainError("Les frais annexes ne peuvent pas être négatifs (0 € si aucun).", "extras"))
+        errors.append(DomainError(_l("Les frais annexes ne peuvent pas être négatifs (0 € si aucun)."), "extras"))
     if inputs.daily_rate_cents is None or inputs.daily_rate_cents <= 0:
-        errors.append(DomainError("Le TJM doit être supérieur à 0 €.", "daily_rate"))
+        errors.append(DomainError(_l("Le TJM doit être supérieur à 0 €."), "daily_rate"))
     elif inputs.daily_rate_cents > MAX_DAILY_RATE_CENTS:
-        errors.append(DomainError("Le TJM paraît trop élevé : 5 000 € par jour au plus.", "daily_rate"))
+        errors.append(DomainError(_l("Le TJM paraît trop élevé : 5 000 € par jour au plus."), "daily_rate"))
     days = inputs.days_per_week
     if days is None or not Decimal("0.5") <= days <= 5:
-        errors.append(DomainError("Le nombre de jours par semaine doit être compris entre 0,5 et 5.", "days_per_week"))
+        errors.append(DomainError(_l("Le nombre de jours par semaine doit être compris entre 0,5 et 5."), "days_per_week"))
     elif days * 2 != (days * 2).to_integral_value():
         errors.append(DomainError(
-            "Indiquez des jours entiers ou des demi-journées (par exemple 1,5 ou 2).", "days_per_week"))
+            _l("Indiquez des jours entiers ou des demi-journées (par exemple 1,5 ou 2)."), "days_per_week"))
     if inputs.weeks_per_year is None or not 1 <= inputs.weeks_per_year <= 52:
-        errors.append(DomainError("Le nombre de semaines travaillées doit être compris entre 1 et 52.", "weeks_per_year"))
+        errors.append(DomainError(_l("Le nombre de semaines travaillées doit être compris entre 1 et 52."), "weeks_per_year"))
     raise_if_any(errors)
 
 
@@ -150,35 +152,35 @@ class Signal:
 
 
 SIGNALS: tuple[Signal, ...] = (
-    Signal("director_ops", "Le dirigeant consacre 40 % ou plus de son temps à l'opérationnel",
-           "Fournisseurs, locaux, matériel, petites urgences : tout remonte à la direction.",
+    Signal("director_ops", _l("Le dirigeant consacre 40 % ou plus de son temps à l'opérationnel"),
+           _l("Fournisseurs, locaux, matériel, petites urgences : tout remonte à la direction."),
            ("coordination", "process_mapping")),
-    Signal("onboarding_lost", "Les nouveaux arrivants sont perdus pendant trois semaines",
-           "Poste pas prêt, accès manquants, personne pour les guider.",
+    Signal("onboarding_lost", _l("Les nouveaux arrivants sont perdus pendant trois semaines"),
+           _l("Poste pas prêt, accès manquants, personne pour les guider."),
            ("onboarding",)),
-    Signal("admin_questions", "Une vingtaine de questions administratives par jour",
-           "« Où trouver… ? », « Qui s'occupe de… ? » : autant d'interruptions.",
+    Signal("admin_questions", _l("Une vingtaine de questions administratives par jour"),
+           _l("« Où trouver… ? », « Qui s'occupe de… ? » : autant d'interruptions."),
            ("documentation", "internal_comms")),
-    Signal("suppliers_expensive", "Des fournisseurs trop chers ou jamais renégociés",
-           "Contrats reconduits tacitement, abonnements oubliés.",
+    Signal("suppliers_expensive", _l("Des fournisseurs trop chers ou jamais renégociés"),
+           _l("Contrats reconduits tacitement, abonnements oubliés."),
            ("suppliers", "cost_optimisation")),
-    Signal("undocumented_processes", "Des processus non documentés",
-           "Tout est dans la tête de quelques personnes.",
+    Signal("undocumented_processes", _l("Des processus non documentés"),
+           _l("Tout est dans la tête de quelques personnes."),
            ("documentation", "process_mapping")),
-    Signal("high_turnover", "Un turnover supérieur à 20 %",
-           "Plus d'un départ sur cinq personnes chaque année.",
+    Signal("high_turnover", _l("Un turnover supérieur à 20 %"),
+           _l("Plus d'un départ sur cinq personnes chaque année."),
            ("engagement", "offboarding")),
-    Signal("inefficient_meetings", "Des réunions inefficaces",
-           "Sans ordre du jour, sans compte rendu, trop longues.",
+    Signal("inefficient_meetings", _l("Des réunions inefficaces"),
+           _l("Sans ordre du jour, sans compte rendu, trop longues."),
            ("rituals",)),
-    Signal("unknown_costs", "Le coût de fonctionnement de l'organisation est inconnu",
-           "Personne ne sait ce que coûtent les locaux, les outils et les services par personne.",
+    Signal("unknown_costs", _l("Le coût de fonctionnement de l'organisation est inconnu"),
+           _l("Personne ne sait ce que coûtent les locaux, les outils et les services par personne."),
            ("budget",)),
-    Signal("underused_space", "Des espaces de travail mal utilisés",
-           "Bureaux vides certains jours, salles de réunion introuvables d'autres.",
+    Signal("underused_space", _l("Des espaces de travail mal utilisés"),
+           _l("Bureaux vides certains jours, salles de réunion introuvables d'autres."),
            ("spaces", "flex_office")),
-    Signal("legal_unknown", "Des obligations légales mal connues",
-           "DUERP, registres obligatoires, affichages, sécurité incendie.",
+    Signal("legal_unknown", _l("Des obligations légales mal connues"),
+           _l("DUERP, registres obligatoires, affichages, sécurité incendie."),
            ("safety_registers",)),
 )
 SIGNAL_CODES: tuple[str, ...] = tuple(s.code for s in SIGNALS)
@@ -196,22 +198,22 @@ class Band:
 
 
 BANDS: tuple[Band, ...] = (
-    Band(0, 2, "healthy", "Peut-être trop petit ou déjà bien organisé",
-         "Peu de signaux : votre entreprise est peut-être encore petite, ou son fonctionnement est déjà bien tenu.",
-         "Un office manager n'est pas une priorité aujourd'hui. Une demi-journée par semaine peut suffire pour "
-         "un chantier précis ; refaites le diagnostic dans six mois."),
-    Band(3, 5, "energy", "Vous tenez grâce à l'énergie",
-         "L'organisation repose sur la bonne volonté de quelques personnes, souvent la vôtre. Cela tient, "
-         "mais au prix d'heures invisibles et d'erreurs évitables.",
-         "Un office manager un à deux jours par semaine structure l'essentiel et vous rend du temps."),
-    Band(6, 8, "structural", "Problème structurel",
-         "Les irritants se cumulent : ce n'est plus une question d'effort mais d'organisation. Le fonctionnement "
-         "de l'entreprise n'a pas de responsable identifié.",
-         "Confiez un périmètre clair à un office manager senior, avec des objectifs mesurés chaque trimestre."),
-    Band(9, 10, "urgent", "Urgent",
-         "Presque tous les signaux sont au rouge : le fonctionnement coûte cher chaque semaine et expose "
-         "l'entreprise à des risques (départs, obligations légales).",
-         "Commencez vite, quitte à démarrer à deux jours par semaine et à ajuster après le premier trimestre."),
+    Band(0, 2, "healthy", _l("Peut-être trop petit ou déjà bien organisé"),
+         _l("Peu de signaux : votre entreprise est peut-être encore petite, ou son fonctionnement est déjà bien tenu."),
+         _l("Un office manager n'est pas une priorité aujourd'hui. Une demi-journée par semaine peut suffire pour "
+         "un chantier précis ; refaites le diagnostic dans six mois.")),
+    Band(3, 5, "energy", _l("Vous tenez grâce à l'énergie"),
+         _l("L'organisation repose sur la bonne volonté de quelques personnes, souvent la vôtre. Cela tient, "
+         "mais au prix d'heures invisibles et d'erreurs évitables."),
+         _l("Un office manager un à deux jours par semaine structure l'essentiel et vous rend du temps.")),
+    Band(6, 8, "structural", _l("Problème structurel"),
+         _l("Les irritants se cumulent : ce n'est plus une question d'effort mais d'organisation. Le fonctionnement "
+         "de l'entreprise n'a pas de responsable identifié."),
+         _l("Confiez un périmètre clair à un office manager senior, avec des objectifs mesurés chaque trimestre.")),
+    Band(9, 10, "urgent", _l("Urgent"),
+         _l("Presque tous les signaux sont au rouge : le fonctionnement coûte cher chaque semaine et expose "
+         "l'entreprise à des risques (départs, obligations légales)."),
+         _l("Commencez vite, quitte à démarrer à deux jours par semaine et à ajuster après le premier trimestre.")),
 )
 
 
@@ -326,9 +328,9 @@ def diagnose(codes: Iterable[str], headcount: int | None = None) -> DiagnosticRe
     wanted = set(codes)
     unknown = wanted - set(SIGNAL_CODES)
     if unknown:
-        raise DomainError("Signal inconnu : rechargez le diagnostic.", "signals")
+        raise DomainError(_l("Signal inconnu : rechargez le diagnostic."), "signals")
     if headcount is not None and not 1 <= headcount <= 100_000:
-        raise DomainError("L'effectif doit être un nombre positif.", "headcount")
+        raise DomainError(_l("L'effectif doit être un nombre positif."), "headcount")
     n = headcount or DEFAULT_DIAGNOSTIC_HEADCOUNT
     signals = tuple(s for s in SIGNALS if s.code in wanted)
     lines = tuple(_cost_line(s, n) for s in signals)
@@ -365,12 +367,12 @@ class HeadcountBand:
 # time. Below 10 and above 120 are outside the target and extrapolated.
 # A company on a boundary (25, 50, 80) takes the smaller band.
 HEADCOUNT_TABLE: tuple[HeadcountBand, ...] = (
-    HeadcountBand(1, 9, 1, 2, "0,5 à 1 jour par semaine", "moins de 10 personnes"),
-    HeadcountBand(10, 25, 2, 3, "1 à 1,5 jour par semaine", "10 à 25 personnes"),
-    HeadcountBand(26, 50, 4, 4, "2 jours par semaine", "25 à 50 personnes"),
-    HeadcountBand(51, 80, 5, 6, "2,5 à 3 jours par semaine", "50 à 80 personnes"),
-    HeadcountBand(81, 120, 6, 10, "3 à 4 jours par semaine, voire un temps plein", "80 à 120 personnes"),
-    HeadcountBand(121, None, 8, 10, "4 jours par semaine à un temps plein", "plus de 120 personnes"),
+    HeadcountBand(1, 9, 1, 2, _l("0,5 à 1 jour par semaine"), _l("moins de 10 personnes")),
+    HeadcountBand(10, 25, 2, 3, _l("1 à 1,5 jour par semaine"), _l("10 à 25 personnes")),
+    HeadcountBand(26, 50, 4, 4, _l("2 jours par semaine"), _l("25 à 50 personnes")),
+    HeadcountBand(51, 80, 5, 6, _l("2,5 à 3 jours par semaine"), _l("50 à 80 personnes")),
+    HeadcountBand(81, 120, 6, 10, _l("3 à 4 jours par semaine, voire un temps plein"), _l("80 à 120 personnes")),
+    HeadcountBand(121, None, 8, 10, _l("4 jours par semaine à un temps plein"), _l("plus de 120 personnes")),
 )
 
 
@@ -454,7 +456,7 @@ def perimeter_half_days(minutes_per_month: int) -> int:
 def recommend_volume(lines: Sequence[TaskLine], headcount: int) -> VolumeRecommendation:
     """Days/week from the perimeter and from the headcount, both explained in French."""
     if not lines:
-        raise DomainError("Ajoutez au moins une tâche au périmètre.", "perimeter")
+        raise DomainError(_l("Ajoutez au moins une tâche au périmètre."), "perimeter")
     minutes = sum(line.minutes_per_month for line in lines)
     hours_week = Decimal(minutes) / 60 / WEEKS_PER_MONTH
     need = hours_week / TASK_HOURS_PER_DAY

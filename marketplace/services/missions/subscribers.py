@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.models.contracts import ContractStatus
@@ -22,7 +23,7 @@ def _tell_the_company_about_an_application(
     for person in sme_recipients(mission, None):
         mail.send(
             session, to=person.email, template="sme_new_application", user_id=person.id,
-            subject=f"Nouvelle candidature pour « {mission.title} »",
+            subject=_l("Nouvelle candidature pour « %(title)s »", title=mission.title),
             person=person, mission=mission, application=application, freelancer=profile,
             answered_invitation=old == ApplicationStatus.INVITED.value,
             rhythm=rhythm(mission, application.offered_weekdays),

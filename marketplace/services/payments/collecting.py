@@ -15,13 +15,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.db import today as today_paris
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.formatting import date_fr, money
+from marketplace.i18n import Later
 from marketplace.models.billing import Invoice, InvoiceKind, InvoiceStatus, IssuerKind
 from marketplace.models.companies import Company
 from marketplace.models.payments import (
@@ -73,12 +77,13 @@ def fee_cents(session: Session, invoice: Invoice) -> int:
 
 def _payable(company: Company, invoices: list[Invoice]) -> None:
     if not invoices:
-        raise DomainError("Choisissez au moins une facture à payer.")
+        raise DomainError(_l("Choisissez au moins une facture à payer."))
     for invoice in invoices:
         if invoice.company_id != company.id or invoice.issuer_kind != IssuerKind.FREELANCER.value:
-            raise DomainError("Cette facture ne vous est pas adressée.")
+            raise DomainError(_l("Cette facture ne vous est pas adressée."))
         if invoice.kind != InvoiceKind.INVOICE.value or invoice.status not in PAYABLE:
-            raise DomainError(f"La facture {invoice.number} n'est pas à payer ({invoice.status_label.lower()}).")
+            raise DomainError(_l("La facture %(number)s n'est pas à payer (%(status)s).", number=invoice.number,
+                                 status=Later(i18n.label_lower, invoice.status_label)))
 
 
 def request_charge(session: Session, company: Company, invoices: list[Invoice], actor: User | None,
@@ -87,12 +92,12 @@ def request_charge(session: Session, company: Company, invoices: list[Invoice], 
     _payable(company, invoices)
     method = active_method(session, company.id)
     if method is None:
-        raise DomainError("Enregistrez d'abord une carte ou un mandat de prélèvement SEPA, ou payez par virement.")
+        raise DomainError(_l("Enregistrez d'abord une carte ou un mandat de prélèvement SEPA, ou payez par virement."))
     pending = session.scalar(select(Payment).join(PaymentAllocation).where(
         PaymentAllocation.invoice_id.in_([i.id for i in invoices]),
         Payment.status.in_([PaymentStatus.PENDING.value, PaymentStatus.PROCESSING.value])))
     if pending is not None:
-        raise DomainError("Un paiement de cette facture est déjà en cours.")
+        raise DomainError(_l("Un paiement de cette facture est déjà en cours."))
     first = min(invoices, key=lambda i: i.id)
     attempt = 1 + (session.scalar(select(func.count(PaymentAllocation.id)).where(
         PaymentAllocation.invoice_id == first.id)) or 0)
@@ -233,59 +238,63 @@ def _tell_failure(session: Session, payment: Payment) -> None:
         return
     numbers = ", ".join(a.invoice.number for a in payment.allocations)
     for email, user_id, first_name in _company_recipients(company):
-        mail.send(session, to=email, subject=f"Paiement échoué : facture {numbers}", template="payment_notice",
+        mail.send(session, to=email, subject=_l("Paiement échoué : facture %(numbers)s", numbers=numbers), template="payment_notice",
                   user_id=user_id, first_name=first_name, lines=[
-                      f"Le paiement de {money(payment.amount_cents)} pour la facture {numbers} a échoué : "
-                      f"{payment.failure_reason or 'refusé par la banque'}.",
-                      "La facture reste à payer : réessayez avec un autre moyen de paiement, ou réglez-la par virement "
-                      "en indiquant son numéro en référence.",
-                  ], url=external_url("sme.invoices"), action="Voir mes factures")
+                      _l("Le paiement de %(amount)s pour la facture %(numbers)s a échoué : %(value)s.", amount=money(payment.amount_cents), numbers=numbers, value=payment.failure_reason or _l("refusé par la banque")),
+                      _l("La facture reste à payer : réessayez avec un autre moyen de paiement, ou réglez-la par virement "
+                      "en indiquant son numéro en référence."),
+                  ], url=external_url("sme.invoices"), action=_l("Voir mes factures"))
 
 
 def plan(session: Session, invoice: Invoice) -> str:
-    """How and when the invoice will be paid, in one French sentence (shown on the invoice)."""
+    """How and when the invoice will be paid, in one sentence in the reader's language (shown on the invoice)."""
     if invoice.kind != InvoiceKind.INVOICE.value:
         return ""
     if invoice.issuer_kind == IssuerKind.PLATFORM.value:
-        return "Réglée par compensation sur le versement de la facture correspondante."
+        return gettext("Réglée par compensation sur le versement de la facture correspondante.")
     if invoice.status == InvoiceStatus.PAID.value:
-        return f"Payée le {date_fr(invoice.paid_at)}."
+        return gettext("Payée le %(date)s.", date=date_fr(invoice.paid_at))
     if invoice.status == InvoiceStatus.PROCESSING.value:
-        return "Prélèvement SEPA en cours : le règlement est confirmé sous quelques jours."
+        return gettext("Prélèvement SEPA en cours : le règlement est confirmé sous quelques jours.")
     if invoice.status not in PAYABLE:
         return ""
     method = active_method(session, invoice.company_id) if invoice.company_id else None
     late = invoice.due_date < today_paris()
-    when = (f"elle était due le {date_fr(invoice.due_date)} : réglez-la dès que possible"
-            if late else f"avant l'échéance du {date_fr(invoice.due_date)}")
+    due = date_fr(invoice.due_date)
+    when = (gettext("elle était due le %(date)s : réglez-la dès que possible", date=due) if late
+            else gettext("avant l'échéance du %(date)s", date=due))
     if method is not None:
-        what = "la carte" if method.type == "card" else "le compte (prélèvement SEPA)"
-        return f"Payable avec {what} •••• {method.last4} avec « Payer » ; {when}."
-    return (f"Par virement, en indiquant la référence {invoice.number} ; {when}. Le paiement par carte ou "
-            "prélèvement SEPA est possible une fois un moyen de paiement enregistré.")
+        if method.type == "card":
+            return gettext("Payable avec la carte •••• %(last4)s avec « Payer » ; %(when)s.", last4=method.last4, when=when)
+        return gettext("Payable avec le compte (prélèvement SEPA) •••• %(last4)s avec « Payer » ; %(when)s.",
+                       last4=method.last4, when=when)
+    return gettext("Par virement, en indiquant la référence %(number)s ; %(when)s. Le paiement par carte ou "
+                   "prélèvement SEPA est possible une fois un moyen de paiement enregistré.",
+                   number=invoice.number, when=when)
 
 
 def record_transfer(session: Session, invoices: list[Invoice], amount_cents: int, reference: str, *,
                     bank_line_id: int | None = None, actor: User | None = None, received: datetime | None = None) -> Payment:
     """A bank transfer seen on the statement settles ``invoices`` (their TTC add up to ``amount_cents``)."""
     if not invoices:
-        raise DomainError("Choisissez au moins une facture.")
+        raise DomainError(_l("Choisissez au moins une facture."))
     companies = {i.company_id for i in invoices}
     if len(companies) != 1 or None in companies:
-        raise DomainError("Un virement règle les factures d'une seule entreprise.")
+        raise DomainError(_l("Un virement règle les factures d'une seule entreprise."))
     # Locked: two statement lines (or a line and a charge) paying one invoice at once settle it once.
     invoices = list(session.scalars(select(Invoice).where(Invoice.id.in_([i.id for i in invoices]))
                                     .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True)))
     for invoice in invoices:
         if invoice.issuer_kind != IssuerKind.FREELANCER.value:
-            raise DomainError(f"La facture {invoice.number} est une facture de frais de la plateforme : elle se règle "
-                              "par compensation, pas par virement.")
+            raise DomainError(_l("La facture %(number)s est une facture de frais de la plateforme : elle se règle par compensation, pas par virement.", number=invoice.number))
         if invoice.kind != InvoiceKind.INVOICE.value or invoice.status not in PAYABLE:
-            why = " (un prélèvement est en cours)" if invoice.status == InvoiceStatus.PROCESSING.value else ""
-            raise DomainError(f"La facture {invoice.number} n'est pas à payer{why}.")
+            if invoice.status == InvoiceStatus.PROCESSING.value:
+                raise DomainError(_l("La facture %(number)s n'est pas à payer (un prélèvement est en cours).",
+                                     number=invoice.number))
+            raise DomainError(_l("La facture %(number)s n'est pas à payer.", number=invoice.number))
     due = sum(i.total_ttc_cents - paid_cents(session, i) for i in invoices)
     if amount_cents != due:
-        raise DomainError(f"Le virement ({money(amount_cents)}) ne correspond pas au montant dû ({money(due)}).")
+        raise DomainError(_l("Le virement (%(amount)s) ne correspond pas au montant dû (%(amount2)s).", amount=money(amount_cents), amount2=money(due)))
     received = received or utcnow()
     key = f"transfer-{bank_line_id}" if bank_line_id else f"transfer-{'-'.join(str(i.id) for i in invoices)}-{received:%Y%m%d}"
     payment = Payment(

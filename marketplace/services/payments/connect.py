@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.errors import DomainError
@@ -56,7 +57,7 @@ def onboarding_link(session: Session, profile: FreelancerProfile) -> AccountLink
             return_url=external_url("freelancer.payouts_return"),
             idempotency_key=freelancer_account_link_key(profile.id, secrets.token_hex(8)))
     except PaymentProviderError as exc:
-        raise DomainError(f"Stripe n'a pas pu préparer l'inscription : {exc.message}") from exc
+        raise DomainError(_l("Stripe n'a pas pu préparer l'inscription : %(message)s", message=exc.message)) from exc
 
 
 def refresh(session: Session, profile: FreelancerProfile) -> None:
@@ -66,7 +67,7 @@ def refresh(session: Session, profile: FreelancerProfile) -> None:
     try:
         status = provider.gateway().retrieve_account(profile.stripe_account_id)
     except PaymentProviderError as exc:
-        raise DomainError(f"Stripe n'a pas pu être consulté : {exc.message} Réessayez dans un instant.") from exc
+        raise DomainError(_l("Stripe n'a pas pu être consulté : %(message)s Réessayez dans un instant.", message=exc.message)) from exc
     was = profile.stripe_payouts_enabled
     profile.stripe_payouts_enabled = bool(status.payouts_enabled and status.charges_enabled)
     profile.stripe_requirements = list(status.requirements_due)

@@ -9,6 +9,7 @@ platform but its type, brand and last four digits.
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -39,7 +40,7 @@ def start(session: Session, company: Company, actor: User) -> SetupIntentResult:
         intent = gateway.create_setup_intent(company.stripe_customer_id, idempotency_key=company_setup_key(company.id, number),
                                              metadata={"company_id": company.id})
     except PaymentProviderError as exc:
-        raise DomainError(f"Stripe n'a pas pu préparer l'enregistrement : {exc.message}") from exc
+        raise DomainError(_l("Stripe n'a pas pu préparer l'enregistrement : %(message)s", message=exc.message)) from exc
     session.add(PaymentMethod(company_id=company.id, customer_id=company.stripe_customer_id,
                               setup_intent_id=intent.id, status="pending", created_by_id=actor.id))
     session.flush()
@@ -51,17 +52,17 @@ def confirm(session: Session, company: Company, actor: User, setup_intent_id: st
     method = session.scalar(select(PaymentMethod).where(PaymentMethod.setup_intent_id == setup_intent_id,
                                                         PaymentMethod.company_id == company.id))
     if method is None:
-        raise DomainError("Enregistrement inconnu : recommencez.")
+        raise DomainError(_l("Enregistrement inconnu : recommencez."))
     if method.status == "active":
         return method
     try:
         gateway = provider.gateway()
         intent = gateway.retrieve_setup_intent(setup_intent_id)
         if intent.status != "succeeded" or not intent.payment_method_id:
-            raise DomainError("L'enregistrement n'a pas abouti : la banque ne l'a pas confirmé. Recommencez.")
+            raise DomainError(_l("L'enregistrement n'a pas abouti : la banque ne l'a pas confirmé. Recommencez."))
         info = gateway.retrieve_payment_method(intent.payment_method_id)
     except PaymentProviderError as exc:
-        raise DomainError(f"Stripe n'a pas pu confirmer l'enregistrement : {exc.message}") from exc
+        raise DomainError(_l("Stripe n'a pas pu confirmer l'enregistrement : %(message)s", message=exc.message)) from exc
     for previous in session.scalars(select(PaymentMethod).where(PaymentMethod.company_id == company.id,
                                                                 PaymentMethod.status == "active")):
         previous.status = "removed"
@@ -77,7 +78,7 @@ def remove(session: Session, company: Company, actor: User) -> None:
     method = session.scalar(select(PaymentMethod).where(PaymentMethod.company_id == company.id,
                                                         PaymentMethod.status == "active"))
     if method is None:
-        raise DomainError("Aucun moyen de paiement enregistré.")
+        raise DomainError(_l("Aucun moyen de paiement enregistré."))
     method.status = "removed"
     session.flush()
     record(session, actor, "payment_method.removed", method)

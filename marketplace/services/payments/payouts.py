@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -67,14 +68,14 @@ def payment_failed(session: Session, invoice: Invoice, payment: Payment) -> None
 def mark_sent(session: Session, payout: Payout, actor: User, reference: str, now: datetime | None = None) -> Payout:
     """An operator made the bank transfer of a pending payout."""
     if actor.role != Role.ADMIN.value:
-        raise DomainError("Seule l'équipe de la plateforme enregistre un virement.")
+        raise DomainError(_l("Seule l'équipe de la plateforme enregistre un virement."))
     reference = (reference or "").strip()
     if not reference:
-        raise DomainError("Indiquez la référence du virement.", "reference")
+        raise DomainError(_l("Indiquez la référence du virement."), "reference")
     if len(reference) > 120:
-        raise DomainError("120 caractères au plus.", "reference")
+        raise DomainError(_l("120 caractères au plus."), "reference")
     if payout.provider != Provider.TRANSFER.value or payout.status != "pending":
-        raise DomainError("Ce versement n'attend pas de virement.")
+        raise DomainError(_l("Ce versement n'attend pas de virement."))
     payout.status, payout.provider_ref, payout.paid_at, payout.sent_by_id = "sent", reference, now or utcnow(), actor.id
     session.flush()
     record(session, actor, "payout.sent", payout, details={"reference": reference, "amount_cents": payout.amount_cents})

@@ -27,13 +27,15 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.domain import Role
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, raise_if_any
 from marketplace.formatting import PARIS, date_fr, money
 from marketplace.models.billing import Invoice, InvoiceKind, InvoiceStatus, IssuerKind
 from marketplace.models.payments import BankLine, BankStatement
@@ -96,16 +98,16 @@ def sniff(content: bytes) -> str | None:
 def parse(content: bytes) -> tuple[str, list[Entry]]:
     """The statement's format and entries; DomainError (on the ``file`` field) when it cannot be read."""
     if not content.strip():
-        raise DomainError("Le fichier est vide.", "file")
+        raise DomainError(_l("Le fichier est vide."), "file")
     if len(content) > MAX_STATEMENT_BYTES:
-        raise DomainError(f"Le relevé dépasse {MAX_STATEMENT_BYTES // (1024 * 1024)} Mo.", "file")
+        raise DomainError(_l("Le relevé dépasse %(value)s Mo.", value=MAX_STATEMENT_BYTES // (1024 * 1024)), "file")
     kind = sniff(content)
     if kind == "camt053":
         return kind, parse_camt053(content)
     if kind == "csv":
         return kind, parse_csv(content)
-    raise DomainError("Format non reconnu : envoyez l'export CSV de la banque (séparé par des points-virgules) "
-                      "ou un relevé CAMT.053 (XML). Le contenu du fichier est vérifié, pas son extension.", "file")
+    raise DomainError(_l("Format non reconnu : envoyez l'export CSV de la banque (séparé par des points-virgules) "
+                      "ou un relevé CAMT.053 (XML). Le contenu du fichier est vérifié, pas son extension."), "file")
 
 
 def _strip_bom(content: bytes) -> bytes:
@@ -125,7 +127,7 @@ def _decode(content: bytes) -> str:
         if _CONTROL.search(text):
             break  # binary data that happens to decode
         return text
-    raise DomainError("Ce fichier n'est pas un texte lisible (UTF-8 ou Windows-1252) : est-ce bien l'export CSV ?",
+    raise DomainError(_l("Ce fichier n'est pas un texte lisible (UTF-8 ou Windows-1252) : est-ce bien l'export CSV ?"),
                       "file")
 
 
@@ -244,8 +246,8 @@ def parse_csv(content: bytes) -> list[Entry]:
             header_at = index
             break
     if header_at is None:
-        raise DomainError("En-tête introuvable : le fichier doit avoir une ligne d'en-tête avec une date, un libellé "
-                          "et un montant (ou des colonnes Débit et Crédit).", "file")
+        raise DomainError(_l("En-tête introuvable : le fichier doit avoir une ligne d'en-tête avec une date, un libellé "
+                          "et un montant (ou des colonnes Débit et Crédit)."), "file")
 
     def cell(row: list[str], role: str) -> str:
         index = columns.get(role)
@@ -261,14 +263,14 @@ def parse_csv(content: bytes) -> list[Entry]:
         amount = _row_amount(cell(row, "amount"), cell(row, "credit"), cell(row, "debit"))
         if amount is None:
             shown = cell(row, "amount") or cell(row, "credit") or cell(row, "debit")
-            raise DomainError(f"Ligne {number} : montant illisible « {_clean(shown, 40)} ».", "file")
+            raise DomainError(_l("Ligne %(number)s : montant illisible « %(clean)s ».", number=number, clean=_clean(shown, 40)), "file")
         entries.append(Entry(booking_date=day, amount_cents=amount, label=_clean(cell(row, "label"), MAX_LABEL),
                              reference=_clean(cell(row, "reference"), MAX_REFERENCE),
                              bank_ref=_clean(cell(row, "bank_ref"), 120)))
         if len(entries) > MAX_ENTRIES:
-            raise DomainError(f"Plus de {MAX_ENTRIES} opérations : découpez le relevé.", "file")
+            raise DomainError(_l("Plus de %(MAX_ENTRIES)s opérations : découpez le relevé.", MAX_ENTRIES=MAX_ENTRIES), "file")
     if not entries:
-        raise DomainError("Aucune opération lue dans ce fichier : vérifiez qu'il s'agit du relevé des opérations.",
+        raise DomainError(_l("Aucune opération lue dans ce fichier : vérifiez qu'il s'agit du relevé des opérations."),
                           "file")
     return entries
 
@@ -281,16 +283,16 @@ def _xml_root(content: bytes):
     from lxml import etree
 
     if _DTD.search(content):
-        raise DomainError("Fichier XML refusé : il déclare une DTD ou des entités, ce qu'aucun relevé bancaire "
-                          "ne fait.", "file")
+        raise DomainError(_l("Fichier XML refusé : il déclare une DTD ou des entités, ce qu'aucun relevé bancaire "
+                          "ne fait."), "file")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(content, parser)
     except etree.XMLSyntaxError as exc:
-        raise DomainError(f"Fichier XML illisible : {_clean(str(exc), 200)}.", "file") from exc
+        raise DomainError(_l("Fichier XML illisible : %(clean)s.", clean=_clean(str(exc), 200)), "file") from exc
     if root.getroottree().docinfo.doctype:
-        raise DomainError("Fichier XML refusé : il déclare une DTD.", "file")
+        raise DomainError(_l("Fichier XML refusé : il déclare une DTD."), "file")
     return root
 
 
@@ -312,7 +314,7 @@ def parse_camt053(content: bytes) -> list[Entry]:
     root = _xml_root(content)
     qname = etree.QName(root)
     if qname.localname != "Document" or not CAMT053.match(qname.namespace or ""):
-        raise DomainError("Ce fichier XML n'est pas un relevé CAMT.053 (versions 001.02 à 001.08).", "file")
+        raise DomainError(_l("Ce fichier XML n'est pas un relevé CAMT.053 (versions 001.02 à 001.08)."), "file")
     ns = {"c": qname.namespace}
 
     def text(node, path: str) -> str:
@@ -320,7 +322,7 @@ def parse_camt053(content: bytes) -> list[Entry]:
 
     statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if not statements:
-        raise DomainError("Ce relevé CAMT.053 ne contient aucun relevé de compte (Stmt).", "file")
+        raise DomainError(_l("Ce relevé CAMT.053 ne contient aucun relevé de compte (Stmt)."), "file")
     entries: list[Entry] = []
     for statement in statements:
         for number, node in enumerate(statement.findall("c:Ntry", ns), start=1):
@@ -332,12 +334,12 @@ def parse_camt053(content: bytes) -> list[Entry]:
             amount_node = node.find("c:Amt", ns)
             cents = _decimal_cents(amount_node.text if amount_node is not None else None)
             if cents is None:
-                raise DomainError(f"Écriture {number} : montant illisible.", "file")
+                raise DomainError(_l("Écriture %(number)s : montant illisible.", number=number), "file")
             sign = 1 if text(node, "c:CdtDbtInd") == "CRDT" else -1
             day = parse_date(text(node, "c:BookgDt/c:Dt") or text(node, "c:BookgDt/c:DtTm")
                              or text(node, "c:ValDt/c:Dt") or text(node, "c:ValDt/c:DtTm"))
             if day is None:
-                raise DomainError(f"Écriture {number} : date de comptabilisation illisible.", "file")
+                raise DomainError(_l("Écriture %(number)s : date de comptabilisation illisible.", number=number), "file")
             currency = (amount_node.get("Ccy") or "EUR").upper()
             bank_ref = text(node, "c:AcctSvcrRef") or text(node, "c:NtryRef")
             details = node.findall("c:NtryDtls/c:TxDtls", ns)
@@ -351,7 +353,7 @@ def parse_camt053(content: bytes) -> list[Entry]:
             else:
                 entries.append(_camt_entry(day, sign * cents, currency, node, details, ns, bank_ref))
             if len(entries) > MAX_ENTRIES:
-                raise DomainError(f"Plus de {MAX_ENTRIES} opérations : découpez le relevé.", "file")
+                raise DomainError(_l("Plus de %(MAX_ENTRIES)s opérations : découpez le relevé.", MAX_ENTRIES=MAX_ENTRIES), "file")
     return entries
 
 
@@ -394,14 +396,17 @@ class ImportResult:
     @property
     def message(self) -> str:
         if self.already_imported:
-            return (f"Ce relevé a déjà été importé le {date_fr(self.statement.imported_at)} "
-                    f"(« {self.statement.filename} ») : rien n'a changé.")
-        parts = [f"{self.matched} virement(s) rapproché(s)", f"{self.unmatched} ligne(s) à traiter"]
+            return gettext("Ce relevé a déjà été importé le %(date)s (« %(name)s ») : rien n'a changé.",
+                           date=date_fr(self.statement.imported_at), name=self.statement.filename)
+        parts = [ngettext("%(num)s virement rapproché", "%(num)s virements rapprochés", self.matched),
+                 ngettext("%(num)s ligne à traiter", "%(num)s lignes à traiter", self.unmatched)]
         if self.duplicates:
-            parts.append(f"{self.duplicates} déjà importée(s) par un relevé précédent")
+            parts.append(ngettext("%(num)s déjà importée par un relevé précédent",
+                                  "%(num)s déjà importées par un relevé précédent", self.duplicates))
         if self.skipped:
-            parts.append(f"{self.skipped} débit(s) ou ligne(s) à zéro ignoré(s)")
-        return f"Relevé « {self.statement.filename} » importé : " + ", ".join(parts) + "."
+            parts.append(ngettext("%(num)s débit ou ligne à zéro ignoré", "%(num)s débits ou lignes à zéro ignorés",
+                                  self.skipped))
+        return gettext("Relevé « %(name)s » importé : %(parts)s.", name=self.statement.filename, parts=", ".join(parts))
 
 
 def fingerprints(entries: list[Entry]) -> list[str]:
@@ -428,14 +433,14 @@ def fingerprints(entries: list[Entry]) -> list[str]:
 
 def _check_operator(actor: User | None) -> None:
     if actor is not None and actor.role != Role.ADMIN.value:
-        raise DomainError("Seule l'équipe de la plateforme importe les relevés bancaires.")
+        raise DomainError(_l("Seule l'équipe de la plateforme importe les relevés bancaires."))
 
 
 def import_statement(session: Session, filename: str, content: bytes, actor: User | None) -> ImportResult:
     """Import a statement (CSV or CAMT.053): new credits become lines, matched to invoices when they can be."""
     _check_operator(actor)
     if not content or not content.strip():
-        raise DomainError("Le fichier est vide.", "file")
+        raise DomainError(_l("Le fichier est vide."), "file")
     digest = hashlib.sha256(content).hexdigest()
     existing = session.scalar(select(BankStatement).where(BankStatement.sha256 == digest))
     if existing is not None:
@@ -567,28 +572,26 @@ def _match(session: Session, line: BankLine, actor: User | None, currency: str =
 def decide(session: Session, line: BankLine, admin: User, invoice_ids: list[int] | None, note: str) -> BankLine:
     """An operator settles the given invoices with an unmatched line, or ignores it (a note says why)."""
     if admin is None or admin.role != Role.ADMIN.value:
-        raise DomainError("Seule l'équipe de la plateforme décide d'une ligne de relevé.")
+        raise DomainError(_l("Seule l'équipe de la plateforme décide d'une ligne de relevé."))
     line = session.execute(select(BankLine).where(BankLine.id == line.id).with_for_update()
                            .execution_options(populate_existing=True)).scalar_one()
     if line.status != "unmatched":
-        raise DomainError("Cette ligne a déjà été traitée.")
+        raise DomainError(_l("Cette ligne a déjà été traitée."))
     note = _clean(note, MAX_NOTE + 1)
     if len(note) > MAX_NOTE:
-        raise DomainError(f"{MAX_NOTE} caractères au plus.", "note")
+        raise DomainError(_l("%(MAX_NOTE)s caractères au plus.", MAX_NOTE=MAX_NOTE), "note")
     numbers: list[str] = []
     if invoice_ids:
         ids = list(dict.fromkeys(invoice_ids))
         invoices = list(session.scalars(select(Invoice).where(Invoice.id.in_(ids)).order_by(Invoice.id)
                                         .with_for_update().execution_options(populate_existing=True)))
         if len(invoices) != len(ids):
-            raise DomainError("Facture introuvable.", "numbers")
+            raise DomainError(_l("Facture introuvable."), "numbers")
         for invoice in invoices:
             if invoice.issuer_kind != IssuerKind.FREELANCER.value:
-                raise DomainError(f"{invoice.number} est une facture de frais de la plateforme, réglée par "
-                                  "compensation : choisissez la facture du freelance.", "numbers")
+                raise DomainError(_l("%(number)s est une facture de frais de la plateforme, réglée par compensation : choisissez la facture du freelance.", number=invoice.number), "numbers")
             if invoice.status == InvoiceStatus.PROCESSING.value:
-                raise DomainError(f"Un prélèvement SEPA est en cours sur la facture {invoice.number} : attendez son "
-                                  "issue, puis ignorez ce virement (à rembourser) ou rapprochez-le.", "numbers")
+                raise DomainError(_l("Un prélèvement SEPA est en cours sur la facture %(number)s : attendez son issue, puis ignorez ce virement (à rembourser) ou rapprochez-le.", number=invoice.number), "numbers")
         numbers = [i.number for i in invoices]
         collecting.record_transfer(session, invoices, line.amount_cents, line.reference or line.label,
                                    bank_line_id=line.id, actor=admin, received=_received(line.booking_date))
@@ -596,7 +599,7 @@ def decide(session: Session, line: BankLine, admin: User, invoice_ids: list[int]
         line.note = note or f"Rapprochée à la main de {', '.join(numbers)}."
     else:
         if not note:
-            raise DomainError("Indiquez pourquoi cette ligne est ignorée.", "note")
+            raise DomainError(_l("Indiquez pourquoi cette ligne est ignorée."), "note")
         line.status, line.note = "ignored", note
     line.decided_by_id, line.decided_at = admin.id, utcnow()
     session.flush()
@@ -605,23 +608,43 @@ def decide(session: Session, line: BankLine, admin: User, invoice_ids: list[int]
     return line
 
 
-def decide_by_numbers(session: Session, line: BankLine, admin: User, numbers: str, note: str, *,
-                      ignore: bool = False) -> BankLine:
-    """:func:`decide` from what an operator typed: the invoice numbers to settle, or ``ignore`` with a note."""
-    if ignore:
-        return decide(session, line, admin, None, note)
+def _named_invoices(session: Session, numbers: str) -> tuple[list[int], DomainError | None]:
+    """The freelancer invoices an operator typed the numbers of, or why they cannot be read."""
     if not (numbers or "").strip():
-        raise DomainError("Indiquez les numéros des factures que ce virement règle.", "numbers")
+        return [], DomainError(_l("Indiquez les numéros des factures que ce virement règle."), "numbers")
     wanted = numbers_in(numbers)
     if not wanted:
-        raise DomainError("Saisissez des numéros de facture, par exemple F00012-2026-00007.", "numbers")
+        return [], DomainError(_l("Saisissez des numéros de facture, par exemple F00012-2026-00007."), "numbers")
     found = {i.number: i.id for i in session.scalars(select(Invoice).where(
         Invoice.number.in_(wanted), Invoice.issuer_kind == IssuerKind.FREELANCER.value))}
     unknown = [n for n in wanted if n not in found]
     if unknown:
-        raise DomainError(("Numéro inconnu : " if len(unknown) == 1 else "Numéros inconnus : ") + ", ".join(unknown),
-                          "numbers")
-    return decide(session, line, admin, [found[n] for n in wanted], note)
+        return [], DomainError(("Numéro inconnu : " if len(unknown) == 1 else "Numéros inconnus : ") + ", ".join(unknown),
+                               "numbers")
+    return [found[n] for n in wanted], None
+
+
+def decision_errors(session: Session, numbers: str, note: str, *, ignore: bool = False) -> list[DomainError]:
+    """What is wrong with an operator's decision on a bank line, every field at once; changes nothing."""
+    errors = []
+    note = _clean(note, MAX_NOTE + 1)
+    if len(note) > MAX_NOTE:
+        errors.append(DomainError(_l("%(MAX_NOTE)s caractères au plus.", MAX_NOTE=MAX_NOTE), "note"))
+    elif ignore and not note:
+        errors.append(DomainError(_l("Indiquez pourquoi cette ligne est ignorée."), "note"))
+    if not ignore:
+        _, error = _named_invoices(session, numbers)
+        errors += [error] if error else []
+    return errors
+
+
+def decide_by_numbers(session: Session, line: BankLine, admin: User, numbers: str, note: str, *,
+                      ignore: bool = False) -> BankLine:
+    """:func:`decide` from what an operator typed: the invoice numbers to settle, or ``ignore`` with a note."""
+    raise_if_any(decision_errors(session, numbers, note, ignore=ignore))
+    if ignore:
+        return decide(session, line, admin, None, note)
+    return decide(session, line, admin, _named_invoices(session, numbers)[0], note)
 
 
 # --- what the statements page shows ----------------------------------------------------------------------

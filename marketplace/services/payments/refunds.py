@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -20,12 +21,12 @@ from marketplace.services.payments.rules import MAX_REASON
 def request(session: Session, payment: Payment, invoice: Invoice, amount_cents: int, actor: User, reason: str) -> Refund:
     """An operator refunds part or all of what a Stripe payment allocated to an invoice; a job sends it."""
     if actor.role != Role.ADMIN.value:
-        raise DomainError("Seule l'équipe de la plateforme rembourse un paiement.")
+        raise DomainError(_l("Seule l'équipe de la plateforme rembourse un paiement."))
     reason = (reason or "").strip()
     if not reason or len(reason) > MAX_REASON:
-        raise DomainError("Indiquez le motif du remboursement (2 000 caractères au plus).", "reason")
+        raise DomainError(_l("Indiquez le motif du remboursement (2 000 caractères au plus)."), "reason")
     if payment.provider != Provider.STRIPE.value or payment.status != PaymentStatus.SUCCEEDED.value:
-        raise DomainError("Seul un paiement par carte ou prélèvement reçu se rembourse ici.")
+        raise DomainError(_l("Seul un paiement par carte ou prélèvement reçu se rembourse ici."))
     allocated = next((a.amount_cents for a in payment.allocations if a.invoice_id == invoice.id), 0)
     already = session.scalar(select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
         Refund.payment_id == payment.id, Refund.invoice_id == invoice.id, Refund.status != "failed")) or 0

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -73,20 +75,26 @@ def send_due(session: Session, day: date | None = None, now: datetime | None = N
 def _mail(session: Session, invoice: Invoice, stage: str, late: int, penalty: int) -> None:
     rate = legal.late_penalty_rate(invoice.issue_date)
     if stage == "due":
-        subject = f"Échéance aujourd'hui : facture {invoice.number}"
-        lines = [f"La facture {invoice.number} de {invoice.seller['name']} ({money(invoice.total_ttc_cents)} TTC) "
-                 f"arrive à échéance aujourd'hui, {date_fr(invoice.due_date)}."]
+        subject = _l("Échéance aujourd'hui : facture %(number)s", number=invoice.number)
+        lines = [_l("La facture %(number)s de %(seller)s (%(amount)s TTC) arrive à échéance aujourd'hui, %(date)s.",
+                    number=invoice.number, seller=invoice.seller["name"], amount=money(invoice.total_ttc_cents),
+                    date=date_fr(invoice.due_date))]
     else:
-        subject = f"Relance : facture {invoice.number} en retard de {late} jours"
-        lines = [f"La facture {invoice.number} de {invoice.seller['name']} ({money(invoice.total_ttc_cents)} TTC) "
-                 f"était due le {date_fr(invoice.due_date)} : elle a {late} jours de retard."]
+        subject = lazy_ngettext("Relance : facture %(number)s en retard de %(num)s jour",
+                                "Relance : facture %(number)s en retard de %(num)s jours", late, number=invoice.number)
+        lines = [lazy_ngettext(
+            "La facture %(number)s de %(seller)s (%(amount)s TTC) était due le %(date)s : elle a %(num)s jour de retard.",
+            "La facture %(number)s de %(seller)s (%(amount)s TTC) était due le %(date)s : elle a %(num)s jours de retard.",
+            late, number=invoice.number, seller=invoice.seller["name"], amount=money(invoice.total_ttc_cents),
+            date=date_fr(invoice.due_date))]
+    rate_text = str(rate).replace(".", ",") if rate is not None else _l("BCE + 10 points")
     lines += [
-        f"Pénalités de retard à ce jour : {money(penalty)} (taux annuel de "
-        f"{str(rate).replace('.', ',') if rate is not None else 'BCE + 10 points'} %), plus l'indemnité forfaitaire "
-        f"pour frais de recouvrement de {money(legal.RECOVERY_INDEMNITY_CENTS)}.",
-        f"Réglez-la en ligne, ou par virement en indiquant la référence {invoice.number}.",
+        _l("Pénalités de retard à ce jour : %(penalty)s (taux annuel de %(rate)s %%), plus l'indemnité forfaitaire "
+           "pour frais de recouvrement de %(indemnity)s.", penalty=money(penalty), rate=rate_text,
+           indemnity=money(legal.RECOVERY_INDEMNITY_CENTS)),
+        _l("Réglez-la en ligne, ou par virement en indiquant la référence %(number)s.", number=invoice.number),
     ]
     for email, user_id, first_name in collecting._company_recipients(invoice.company):
         mail.send(session, to=email, subject=subject, template="payment_notice", user_id=user_id,
                   first_name=first_name, lines=lines, url=external_url("sme.invoice", invoice_id=invoice.id),
-                  action="Payer la facture")
+                  action=_l("Payer la facture"))

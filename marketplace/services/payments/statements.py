@@ -22,6 +22,7 @@ from datetime import date, datetime
 from typing import TextIO
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -38,19 +39,19 @@ from marketplace.platform.identifiers import format_iban
 from marketplace.platform.links import external_url
 
 # What the statement says (art. 242 bis CGI): gathered here so a lawyer reads them in one place.
-STATEMENT_TITLE = "Relevé annuel des sommes perçues par l'intermédiaire de la plateforme"
-STATEMENT_LEGAL_BASIS = ("Document établi en application de l'article 242 bis du code général des impôts, "
-                         "à conserver avec vos justificatifs.")
+STATEMENT_TITLE = _l("Relevé annuel des sommes perçues par l'intermédiaire de la plateforme")
+STATEMENT_LEGAL_BASIS = _l("Document établi en application de l'article 242 bis du code général des impôts, "
+                           "à conserver avec vos justificatifs.")
 STATEMENT_NOTES = (
-    "Montant brut : total TTC des factures émises en votre nom par la plateforme (mandat de facturation) et "
-    "encaissées auprès de vos clients pendant l'année, à la date de l'encaissement.",
-    "Frais de la plateforme : total TTC des factures de frais de la plateforme, déduits de chaque versement.",
-    "Net : ce qui vous est versé (ou reste à vous verser) sur votre compte bancaire.",
-    "Ces sommes sont des recettes de votre activité professionnelle : elles sont à déclarer à l'administration "
-    "fiscale (impots.gouv.fr) et, pour un micro-entrepreneur, à l'Urssaf (autoentrepreneur.urssaf.fr), "
-    "selon votre régime.",
-    "La plateforme transmet chaque année ces informations à l'administration fiscale (directive européenne "
-    "« DAC7 », article 1649 ter A et suivants du code général des impôts).",
+    _l("Montant brut : total TTC des factures émises en votre nom par la plateforme (mandat de facturation) et "
+       "encaissées auprès de vos clients pendant l'année, à la date de l'encaissement."),
+    _l("Frais de la plateforme : total TTC des factures de frais de la plateforme, déduits de chaque versement."),
+    _l("Net : ce qui vous est versé (ou reste à vous verser) sur votre compte bancaire."),
+    _l("Ces sommes sont des recettes de votre activité professionnelle : elles sont à déclarer à l'administration "
+       "fiscale (impots.gouv.fr) et, pour un micro-entrepreneur, à l'Urssaf (autoentrepreneur.urssaf.fr), "
+       "selon votre régime."),
+    _l("La plateforme transmet chaque année ces informations à l'administration fiscale (directive européenne "
+       "« DAC7 », article 1649 ter A et suivants du code général des impôts)."),
 )
 
 REVERSED = "reversed"
@@ -157,12 +158,12 @@ def _seller_lines(profile: FreelancerProfile) -> list[str]:
     if profile.siret:
         lines.append(f"SIREN {profile.siret[:9]} — SIRET {profile.siret}")
     if profile.vat_number:
-        lines.append(f"TVA intracommunautaire {profile.vat_number}")
+        lines.append(_l("TVA intracommunautaire %(number)s", number=profile.vat_number))
     address = " ".join(p for p in (profile.billing_address_line, profile.billing_postal_code, profile.billing_city) if p)
     if address:
         lines.append(address)
     if profile.iban:
-        lines.append(f"Compte de versement : {masked_iban(profile.iban)}")
+        lines.append(_l("Compte de versement : %(iban)s", iban=masked_iban(profile.iban)))
     return lines
 
 
@@ -179,9 +180,9 @@ def masked_iban(iban: str) -> str:
 
 
 def render_statement_pdf(profile: FreelancerProfile, totals: YearTotals, now: datetime | None = None) -> bytes:
-    """The statement as a paginated French PDF: the months, then each collected invoice."""
+    """The statement as a paginated PDF in the freelancer's language: the months, then each collected invoice."""
     html = pdf.render_document_template(
-        "payments/yearly_statement.html", profile=profile, totals=totals, title=STATEMENT_TITLE,
+        "payments/yearly_statement.html", locale=profile.user.locale or "fr", profile=profile, totals=totals, title=STATEMENT_TITLE,
         legal_basis=STATEMENT_LEGAL_BASIS, notes=STATEMENT_NOTES, seller_lines=_seller_lines(profile),
         platform_lines=_platform_lines(), platform=legal.PLATFORM_NAME, generated_at=now or utcnow(),
     )
@@ -218,13 +219,15 @@ def make_yearly_statement(session: Session, freelancer_id: int, year: int, now: 
     record(session, None, "yearly_statement.issued", statement, at=now, details={
         "year": year, "gross_cents": totals.gross_cents, "fees_cents": totals.fees_cents, "count": totals.count,
         "document_id": document.id})
-    mail.send(session, to=profile.user.email, subject=f"Votre relevé annuel {year} ({legal.PLATFORM_NAME})",
+    mail.send(session, to=profile.user.email,
+              subject=_l("Votre relevé annuel %(year)s (%(platform)s)", year=year, platform=legal.PLATFORM_NAME),
               template="payment_notice", user_id=profile.user_id, first_name=profile.user.first_name, lines=[
-                  f"Votre relevé des sommes perçues par l'intermédiaire de {legal.PLATFORM_NAME} en {year} est "
-                  "disponible : montants bruts encaissés, frais de la plateforme et net versé, mois par mois.",
-                  "Il est établi en application de l'article 242 bis du code général des impôts : conservez-le "
-                  "pour vos déclarations.",
-              ], url=external_url("public.document_file", document_id=document.id), action="Télécharger le relevé")
+                  _l("Votre relevé des sommes perçues par l'intermédiaire de %(platform)s en %(year)s est "
+                     "disponible : montants bruts encaissés, frais de la plateforme et net versé, mois par mois.",
+                     platform=legal.PLATFORM_NAME, year=year),
+                  _l("Il est établi en application de l'article 242 bis du code général des impôts : conservez-le "
+                     "pour vos déclarations."),
+              ], url=external_url("public.document_file", document_id=document.id), action=_l("Télécharger le relevé"))
     return statement
 
 

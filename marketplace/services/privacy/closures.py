@@ -13,12 +13,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.domain import Role
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, raise_if_any
+from marketplace.formatting import plural_fr
 from marketplace.models.billing import Invoice, InvoiceKind, InvoiceStatus, IssuerKind
 from marketplace.models.contracts import Contract, ContractStatus
 from marketplace.models.payments import Payment, PaymentStatus, Payout
@@ -95,7 +97,7 @@ def open_contracts(session: Session, *, freelancer_id: int | None = None,
 
 def _contracts_text(contracts: list[Contract]) -> str:
     titles = ", ".join(f"« {c.title or f'contrat n° {c.id}'} »" for c in contracts[:3])
-    more = f" et {len(contracts) - 3} autre(s)" if len(contracts) > 3 else ""
+    more = f" et {len(contracts) - 3} {plural_fr(len(contracts) - 3, 'autre', 'autres')}" if len(contracts) > 3 else ""
     return titles + more
 
 
@@ -107,7 +109,7 @@ def blockers(session: Session, closure: AccountClosure) -> list[str]:
     if profile is not None:
         contracts = open_contracts(session, freelancer_id=profile.id)
         if contracts:
-            found.append(f"Contrat(s) en cours : {_contracts_text(contracts)}.")
+            found.append(f"{plural_fr(len(contracts), 'Contrat', 'Contrats')} en cours : {_contracts_text(contracts)}.")
         invoices = session.scalars(
             select(Invoice.number).where(
                 Invoice.freelancer_id == profile.id, Invoice.issuer_kind == IssuerKind.FREELANCER.value,
@@ -115,7 +117,7 @@ def blockers(session: Session, closure: AccountClosure) -> list[str]:
             ).order_by(Invoice.id)
         ).all()
         if invoices:
-            found.append(f"Facture(s) non payée(s) : {', '.join(invoices)}.")
+            found.append(f"{plural_fr(len(invoices), 'Facture non payée', 'Factures non payées')} : {', '.join(invoices)}.")
         contested = session.scalars(
             select(Invoice.number).where(
                 Invoice.freelancer_id == profile.id, Invoice.contested_at.is_not(None),
@@ -133,7 +135,7 @@ def blockers(session: Session, closure: AccountClosure) -> list[str]:
     if closure.scope == ClosureScope.COMPANY.value and closure.company_id:
         contracts = open_contracts(session, company_id=closure.company_id)
         if contracts:
-            found.append(f"Contrat(s) en cours : {_contracts_text(contracts)}.")
+            found.append(f"{plural_fr(len(contracts), 'Contrat', 'Contrats')} en cours : {_contracts_text(contracts)}.")
         invoices = session.scalars(
             select(Invoice.number).where(
                 Invoice.company_id == closure.company_id, Invoice.kind == InvoiceKind.INVOICE.value,
@@ -141,7 +143,7 @@ def blockers(session: Session, closure: AccountClosure) -> list[str]:
             ).order_by(Invoice.id)
         ).all()
         if invoices:
-            found.append(f"Facture(s) non payée(s) : {', '.join(invoices)}.")
+            found.append(f"{plural_fr(len(invoices), 'Facture non payée', 'Factures non payées')} : {', '.join(invoices)}.")
         payment = session.scalar(
             select(Payment.id).where(Payment.company_id == closure.company_id,
                                      Payment.status.in_(UNSETTLED_PAYMENT_STATUSES)).limit(1)
@@ -163,38 +165,39 @@ def request_closure(
     """Close ``user``'s account: sessions end, erasure programmed after the grace period."""
     now = now or utcnow()
     if user.role == Role.ADMIN.value:
-        raise DomainError("Un compte administrateur se ferme par un autre administrateur (désactivation).")
+        raise DomainError(_l("Un compte administrateur se ferme par un autre administrateur (désactivation)."))
+    errors = []  # what the person typed, every field at once
     if not user.check_password(password or ""):
-        raise DomainError("Mot de passe incorrect.", "password")
+        errors.append(DomainError(_l("Mot de passe incorrect."), "password"))
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise DomainError("1 000 caractères au plus.", "reason")
+        errors.append(DomainError(_l("1 000 caractères au plus."), "reason"))
     if open_closure(session, user.id) is not None:
-        raise DomainError("La fermeture de votre compte est déjà programmée.")
+        raise DomainError(_l("La fermeture de votre compte est déjà programmée."))
     scope = ClosureScope.ACCOUNT
     company_id = None
     if user.role == Role.SME.value and user.company_id:
         if company_closure(session, user.company_id) is not None:
             raise DomainError(
-                "La fermeture de votre entreprise est déjà programmée : votre compte sera effacé avec elle.")
+                _l("La fermeture de votre entreprise est déjà programmée : votre compte sera effacé avec elle."))
         if closes_company(session, user):
             if not close_company:
-                raise DomainError(
-                    "Vous êtes le dernier titulaire du compte entreprise : sa fermeture ferme aussi l'entreprise "
-                    "et les comptes de son équipe. Cochez la case pour le confirmer.", "close_company")
+                errors.append(DomainError(
+                    _l("Vous êtes le dernier titulaire du compte entreprise : sa fermeture ferme aussi l'entreprise "
+                    "et les comptes de son équipe. Cochez la case pour le confirmer."), "close_company"))
             scope, company_id = ClosureScope.COMPANY, user.company_id
             contracts = open_contracts(session, company_id=company_id)
             if contracts:
-                raise DomainError(
-                    f"Votre entreprise a des contrats en cours ({_contracts_text(contracts)}) : terminez-les ou "
-                    "abandonnez-les avant de fermer le compte.")
+                errors.append(DomainError(
+                    _l("Votre entreprise a des contrats en cours (%(contracts_text)s) : terminez-les ou abandonnez-les avant de fermer le compte.", contracts_text=_contracts_text(contracts))))
     profile = user.freelancer_profile if user.role == Role.FREELANCER.value else None
     if profile is not None:
         contracts = open_contracts(session, freelancer_id=profile.id)
         if contracts:
-            raise DomainError(
-                f"Vous avez des contrats en cours ({_contracts_text(contracts)}) : terminez-les ou abandonnez-les "
-                "avant de fermer votre compte.")
+            errors.append(DomainError(
+                _l("Vous avez des contrats en cours (%(contracts_text)s) : terminez-les ou abandonnez-les avant de fermer votre compte.", contracts_text=_contracts_text(contracts))))
+    raise_if_any(errors)
+    if profile is not None:
         if not profile.matching_suspended_reason:
             profile.matching_suspended_reason = rules.CLOSING_REASON
     closure = AccountClosure(
@@ -206,12 +209,12 @@ def request_closure(
     session.flush()
     record(session, user, "privacy.closure_requested", closure,
            details={"scope": scope.value, "company_id": company_id, "erase_after": closure.erase_after.isoformat()})
-    _tell(session, user, closure, "privacy_closure_requested", "Fermeture de votre compte programmée")
+    _tell(session, user, closure, "privacy_closure_requested", _l("Fermeture de votre compte programmée"))
     if scope == ClosureScope.COMPANY:
         for member in other_members(session, user):
             if member.active:
                 _tell(session, member, closure, "privacy_company_closing",
-                      f"Fermeture du compte de {user.company.legal_name}")
+                      _l("Fermeture du compte de %(company)s", company=user.company.legal_name))
     return closure
 
 
@@ -226,10 +229,10 @@ def cancel_closure(session: Session, user: User) -> AccountClosure:
     """The person changed their mind within the grace period: nothing is erased."""
     closure = open_closure(session, user.id)
     if closure is None:
-        raise DomainError("Aucune fermeture de compte n'est programmée.")
+        raise DomainError(_l("Aucune fermeture de compte n'est programmée."))
     closure = session.get(AccountClosure, closure.id, with_for_update=True)
     if not closure.is_open:
-        raise DomainError("Aucune fermeture de compte n'est programmée.")
+        raise DomainError(_l("Aucune fermeture de compte n'est programmée."))
     closure.status = ClosureStatus.CANCELLED.value
     closure.cancelled_at = utcnow()
     profile = user.freelancer_profile if user.role == Role.FREELANCER.value else None
@@ -243,7 +246,7 @@ def cancel_closure(session: Session, user: User) -> AccountClosure:
 def _for_operator(session: Session, closure_id: int) -> AccountClosure:
     closure = session.get(AccountClosure, closure_id, with_for_update=True)
     if closure is None:
-        raise DomainError("Fermeture de compte introuvable.")
+        raise DomainError(_l("Fermeture de compte introuvable."))
     return closure
 
 
@@ -253,11 +256,11 @@ def hold(session: Session, admin: User, closure_id: int, reason: str, *, ip_addr
     closure = _for_operator(session, closure_id)
     reason = " ".join((reason or "").split())
     if not reason:
-        raise DomainError("Indiquez la raison de la suspension (litige en cours, facture impayée…).", "reason")
+        raise DomainError(_l("Indiquez la raison de la suspension (litige en cours, facture impayée…)."), "reason")
     if len(reason) > REASON_MAX:
-        raise DomainError("1 000 caractères au plus.", "reason")
+        raise DomainError(_l("1 000 caractères au plus."), "reason")
     if closure.status != ClosureStatus.PENDING.value:
-        raise DomainError("Seul un effacement programmé peut être suspendu.")
+        raise DomainError(_l("Seul un effacement programmé peut être suspendu."))
     closure.status = ClosureStatus.HELD.value
     closure.held_at = now or utcnow()
     closure.held_by_id = admin.id
@@ -273,7 +276,7 @@ def resume(session: Session, admin: User, closure_id: int, *, ip_address: str | 
     now = now or utcnow()
     closure = _for_operator(session, closure_id)
     if closure.status != ClosureStatus.HELD.value:
-        raise DomainError("Seul un effacement suspendu peut reprendre.")
+        raise DomainError(_l("Seul un effacement suspendu peut reprendre."))
     closure.status = ClosureStatus.PENDING.value
     previous = closure.hold_reason
     closure.held_at = closure.held_by_id = closure.hold_reason = None

@@ -26,6 +26,7 @@ from marketplace.models.companies import Company, TeamInvitation
 from marketplace.models.contracts import Contract, ContractVersion
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
+from marketplace.models.messaging import Message, ThreadReader
 from marketplace.models.missions import (
     Application,
     Mission,
@@ -333,6 +334,10 @@ class Eraser:
                 entry.details = {k: v for k, v in entry.details.items() if k != "email"}
         self.count("team_invitations", session.execute(
             delete(TeamInvitation).where(TeamInvitation.email == email.lower())).rowcount)
+        # Messages: what the person wrote loses its body (its place in the other side's thread stays).
+        self.count("messages", session.execute(Message.__table__.update().where(
+            Message.sender_id == user.id, Message.erased_at.is_(None)).values(body="", erased_at=self.now)).rowcount)
+        session.execute(delete(ThreadReader).where(ThreadReader.user_id == user.id))
         for export in session.scalars(select(DataExport).where(DataExport.user_id == user.id)):
             if export.storage_key:
                 key = export.storage_key

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
@@ -36,6 +37,7 @@ from marketplace.models.contracts import (
 )
 from marketplace.models.documents import Document
 from marketplace.models.freelancers import ExperienceEntry, Reference
+from marketplace.models.messaging import Message, MessageThread, ThreadReader
 from marketplace.models.missions import Application, Mission, PerimeterLine
 from marketplace.models.outbox import OutboundEmail
 from marketplace.models.payments import (
@@ -58,8 +60,8 @@ from marketplace.services.privacy import rules
 # Never exported: secrets and internal keys, not data about the person.
 SECRET_COLUMNS = frozenset({"password_hash", "login_nonce", "token_hash", "storage_key", "idempotency_key"})
 # The kinds every archive holds, one JSON file each (empty lists when the platform holds nothing of a kind).
-KINDS = ("account", "profile", "company", "missions", "applications", "messages", "contracts", "timesheets",
-         "invoices", "payments", "audit", "documents")
+KINDS = ("account", "profile", "company", "missions", "applications", "messages", "conversations", "contracts",
+         "timesheets", "invoices", "payments", "audit", "documents")
 
 
 def export_days() -> int:
@@ -78,7 +80,7 @@ def token_for(export: DataExport) -> str:
 def request_export(session: Session, user: User) -> DataExport:
     """Record a request for the person's archive; the job builds it and e-mails the link."""
     if user.erased_at is not None:
-        raise DomainError("Ce compte a été supprimé.")
+        raise DomainError(_l("Ce compte a été supprimé."))
     pending = session.scalar(select(DataExport).where(
         DataExport.user_id == user.id, DataExport.status == ExportStatus.PENDING.value))
     if pending is not None:
@@ -113,7 +115,7 @@ def build(session: Session, export_id: int, now: datetime | None = None) -> Data
     export.last_error = None
     session.flush()
     mail.send(
-        session, to=user.email, subject="Vos données sont prêtes", template="privacy_export_ready",
+        session, to=user.email, subject=_l("Vos données sont prêtes"), template="privacy_export_ready",
         user_id=user.id, user=user, export=export,
         download_url=external_url("auth.privacy_export_download", token=token_for(export)),
         days=export_days(),
@@ -126,7 +128,7 @@ def export_for_download(session: Session, token: str, user: User, now: datetime 
     try:
         data = _serializer().loads(token, max_age=export_days() * 86400)
     except SignatureExpired as exc:
-        raise DomainError("Ce lien a expiré : demandez un nouvel export depuis « Mon compte ».") from exc
+        raise DomainError(_l("Ce lien a expiré : demandez un nouvel export depuis « Mon compte ».")) from exc
     except BadSignature as exc:
         raise NotFound() from exc
     if not isinstance(data, dict) or data.get("u") != user.id:
@@ -136,7 +138,7 @@ def export_for_download(session: Session, token: str, user: User, now: datetime 
         raise NotFound()
     now = now or utcnow()
     if export.status != ExportStatus.READY.value or export.expires_at is None or export.expires_at < now:
-        raise DomainError("Cette archive n'est plus disponible : demandez un nouvel export depuis « Mon compte ».")
+        raise DomainError(_l("Cette archive n'est plus disponible : demandez un nouvel export depuis « Mon compte »."))
     return export
 
 
@@ -151,7 +153,7 @@ def export_owner(session: Session, export: DataExport) -> User:
 
 
 def read(export: DataExport) -> bytes:
-    return storage.path_of_key(export.storage_key).read_bytes()
+    return storage.read_key(export.storage_key)
 
 
 def expire(session: Session, now: datetime | None = None) -> int:
@@ -267,6 +269,7 @@ def collect(session: Session, user: User) -> tuple[dict[str, Any], list[Document
             **row(i), "lines": _rows(session, select(InvoiceLine).where(InvoiceLine.invoice_id == i.id)),
         } for i in session.scalars(invoices_stmt.order_by(Invoice.id))]
 
+    data["conversations"] = conversations(session, user, profile, company)
     data["messages"] = _rows(session, select(OutboundEmail).where(
         or_(OutboundEmail.user_id == user.id, OutboundEmail.to_address == user.email)).order_by(OutboundEmail.id))
     about = [(AuditLog.subject_type == "User") & (AuditLog.subject_id == user.id), AuditLog.actor_id == user.id]
@@ -284,6 +287,25 @@ def collect(session: Session, user: User) -> tuple[dict[str, Any], list[Document
     documents = list(session.scalars(select(Document).where(or_(*owned)).order_by(Document.id)))
     data["documents"] = [{**row(d), "file": archive_name(d)} for d in documents]
     return data, documents
+
+
+def conversations(session: Session, user: User, profile, company) -> list[dict[str, Any]]:
+    """The message threads the person took part in: the freelancer's all, an SME member's those they wrote in or read."""
+    if profile is not None:
+        stmt = select(MessageThread).where(MessageThread.freelancer_id == profile.id)
+    elif company is not None:
+        joined = select(ThreadReader.thread_id).where(ThreadReader.user_id == user.id).union(
+            select(Message.thread_id).where(Message.sender_id == user.id))
+        stmt = select(MessageThread).where(MessageThread.company_id == company.id, MessageThread.id.in_(joined))
+    else:
+        return []
+    return [{
+        **row(thread),
+        "messages": [{**row(m), "written_by_you": m.sender_id == user.id} for m in session.scalars(
+            select(Message).where(Message.thread_id == thread.id).order_by(Message.id))],
+        "your_reading": _rows(session, select(ThreadReader).where(
+            ThreadReader.thread_id == thread.id, ThreadReader.user_id == user.id)),
+    } for thread in session.scalars(stmt.order_by(MessageThread.id))]
 
 
 def archive_name(document: Document) -> str:
@@ -315,7 +337,8 @@ def archive(session: Session, user: User, now: datetime) -> bytes:
         for kind in KINDS:
             zf.writestr(f"{kind}.json", json.dumps(data[kind], ensure_ascii=False, indent=2, sort_keys=True))
         for document in documents:
-            path = storage.path_of(document)
-            if path.exists():
-                zf.write(path, archive_name(document))
+            try:
+                zf.writestr(archive_name(document), storage.read(document))
+            except FileNotFoundError:
+                pass  # a file the storage lost: the JSON still lists the document
     return buffer.getvalue()

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from marketplace.domain import HALF_LABELS, HALVES, WEEKDAY_LABELS, WEEKDAYS, WeekSlots
+from marketplace import i18n
+from marketplace.domain import HALF_LABELS, HALVES, WEEKDAYS, WeekSlots
 from marketplace.errors import DomainError
 from marketplace.formatting import days_fr
+from marketplace.i18n import Later
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import User
 from marketplace.services.contracts.bookings import booked_by, booked_slots
@@ -33,7 +36,8 @@ class Slot:
 
     @property
     def label(self) -> str:
-        return f"{WEEKDAY_LABELS[self.weekday]} {HALF_LABELS[self.half]}"
+        """« mardi matin » / « Tuesday morning », in the reader's language."""
+        return f"{i18n.weekday(self.weekday)} {i18n.translate(HALF_LABELS[self.half])}"
 
 
 @dataclass(frozen=True)
@@ -79,7 +83,7 @@ def parse_slots(keys) -> WeekSlots:
     for key in keys or []:
         weekday, _, half = str(key).partition("-")
         if weekday not in WEEKDAYS or half not in HALVES:
-            raise DomainError("Demi-journée inconnue.", "slots")
+            raise DomainError(_l("Demi-journée inconnue."), "slots")
         pairs.append((weekday, half))
     return WeekSlots.from_pairs(pairs)
 
@@ -108,10 +112,10 @@ def set_offered(
     if removed:
         names = booked_by(session, profile.id)
         day, half = removed.pairs()[0]
-        client = names.get((day, half), "un client")
+        client = names.get((day, half)) or _l("un client")
         raise DomainError(
-            f"Le {WEEKDAY_LABELS[day]} {HALF_LABELS[half]} est réservé par votre contrat avec {client} : "
-            "il ne peut pas être retiré de votre semaine tant que le contrat est en cours.",
+            _l("Le %(day)s %(half)s est réservé par votre contrat avec %(client)s : il ne peut pas être retiré de votre semaine tant que le contrat est en cours.",
+               day=Later(i18n.weekday, day), half=Later(i18n.translate, HALF_LABELS[half]), client=client),
             "slots",
         )
     result = StepResult()

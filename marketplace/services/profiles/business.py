@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from stdnum import bic as stdnum_bic
 from stdnum.exceptions import ValidationError
@@ -63,7 +64,7 @@ def save_business(
     if not data.legal_form:
         edit.set("legal_form", None)
     elif data.legal_form not in LegalForm.values():
-        edit.fail(DomainError("Choisissez une forme juridique dans la liste.", "legal_form"))
+        edit.fail(DomainError(_l("Choisissez une forme juridique dans la liste."), "legal_form"))
     else:
         edit.set("legal_form", data.legal_form)
 
@@ -80,7 +81,7 @@ def save_business(
 
     regime = data.vat_regime or None
     if regime is not None and regime not in VatRegime.values():
-        edit.fail(DomainError("Choisissez un régime de TVA.", "vat_regime"))
+        edit.fail(DomainError(_l("Choisissez un régime de TVA."), "vat_regime"))
         regime = profile.vat_regime
     else:
         edit.set("vat_regime", regime)
@@ -112,24 +113,24 @@ def save_business(
         try:
             edit.set("bic", stdnum_bic.validate(bic))
         except ValidationError:
-            edit.fail(DomainError("Ce BIC n'est pas valide (8 ou 11 caractères, ex. BNPAFRPP).", "bic"))
+            edit.fail(DomainError(_l("Ce BIC n'est pas valide (8 ou 11 caractères, ex. BNPAFRPP)."), "bic"))
 
     edit.set("billing_address_line", one_line(data.billing_address_line, 200))
     postal_code = "".join((data.billing_postal_code or "").split())
     if postal_code and not re.fullmatch(r"\d{5}", postal_code):
-        edit.fail(DomainError("Le code postal doit comporter 5 chiffres.", "billing_postal_code"))
+        edit.fail(DomainError(_l("Le code postal doit comporter 5 chiffres."), "billing_postal_code"))
     else:
         edit.set("billing_postal_code", postal_code)
     edit.set("billing_city", one_line(data.billing_city, 120))
     if data.share_capital_cents is not None and not 0 < data.share_capital_cents <= MAX_SHARE_CAPITAL_CENTS:
-        edit.fail(DomainError(f"Indiquez un capital entre 1 € et {euros(MAX_SHARE_CAPITAL_CENTS)}.", "share_capital"))
+        edit.fail(DomainError(_l("Indiquez un capital entre 1 € et %(amount)s.", amount=euros(MAX_SHARE_CAPITAL_CENTS)), "share_capital"))
     else:
         edit.set("share_capital_cents", data.share_capital_cents)
     edit.set("rcs_city", one_line(data.rcs_city, 120) or None)
     if data.off_platform_turnover_cents is not None:
         if not 0 <= data.off_platform_turnover_cents <= MAX_OFF_PLATFORM_TURNOVER_CENTS:
             edit.fail(DomainError(
-                f"Indiquez un montant entre 0 et {euros(MAX_OFF_PLATFORM_TURNOVER_CENTS)}.", "off_platform_turnover"))
+                _l("Indiquez un montant entre 0 et %(amount)s.", amount=euros(MAX_OFF_PLATFORM_TURNOVER_CENTS)), "off_platform_turnover"))
         else:
             edit.set("off_platform_turnover_cents", data.off_platform_turnover_cents)
 
@@ -138,7 +139,7 @@ def save_business(
     if "iban" in edit.result.changed and previous_iban:
         # Payouts follow the IBAN: a change is told to the account holder, whoever made it.
         mail.send(
-            session, to=profile.user.email, subject="Vos coordonnées bancaires ont été modifiées",
+            session, to=profile.user.email, subject=_l("Vos coordonnées bancaires ont été modifiées"),
             template="iban_changed", user_id=profile.user_id, profile=profile, changed_at=utcnow(),
         )
     return edit.result

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from datetime import date
 from typing import BinaryIO
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace import legal
 from marketplace.db import today as paris_today
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, raise_if_any
 from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import User
@@ -45,35 +47,19 @@ def upload_document(
     """Check the dates and code a document kind needs, then store it (sniffed, bounded, private).
 
     ``on`` is the day of the upload (default today): the demo records its history with it.
+    Every field at fault is named at once (InvalidInput), the file's own problems included.
     """
     if kind not in {k.value for k in PROFILE_DOCUMENT_KINDS}:
-        raise DomainError("Type de justificatif inconnu.", "kind")
-    now = on or paris_today()
-    if issued_on is not None and issued_on > now:
-        raise DomainError("La date d'émission ne peut pas être dans le futur.", "issued_on")
-    code = None
-    if kind == DocumentKind.URSSAF_CERTIFICATE.value:
-        if issued_on is None:
-            raise DomainError("Indiquez la date d'émission de l'attestation.", "issued_on")
-        expires_on = legal.urssaf_expiry(issued_on)
-        if expires_on < now:
-            raise DomainError(
-                "Cette attestation a plus de 6 mois : téléchargez-en une récente sur votre espace URSSAF.", "issued_on"
-            )
-        code = "".join((security_code or "").split()).upper()
-        if not code:
-            raise DomainError("Indiquez le code de sécurité imprimé sur l'attestation.", "security_code")
-        if not re.fullmatch(r"[A-Z0-9]{10,20}", code):
-            raise DomainError("Le code de sécurité se compose de lettres et de chiffres (15 caractères en général).", "security_code")
-    elif kind == DocumentKind.INSURANCE.value:
-        if expires_on is None:
-            raise DomainError("Indiquez la date de fin de validité de l'attestation d'assurance.", "expires_on")
-    if expires_on is not None and expires_on <= now:
-        raise DomainError("Ce document a déjà expiré : envoyez un document en cours de validité.", "expires_on")
-    if issued_on is not None and expires_on is not None and expires_on < issued_on:
-        raise DomainError("La date d'expiration précède la date d'émission.", "expires_on")
+        raise DomainError(_l("Type de justificatif inconnu."), "kind")
+    errors, expires_on, code = _judge(kind, issued_on, expires_on, security_code, on or paris_today())
+    content = b""
+    try:
+        content, _ = document_store.inspect_upload(stream)
+    except DomainError as exc:
+        errors.append(exc)
+    raise_if_any(errors)
     document = document_store.store_upload(
-        session, owner=profile.user, kind=kind, stream=stream, filename=filename, profile_id=profile.id,
+        session, owner=profile.user, kind=kind, stream=io.BytesIO(content), filename=filename, profile_id=profile.id,
         issued_on=issued_on, expires_on=expires_on, security_code=code,
     )
     record(
@@ -81,6 +67,60 @@ def upload_document(
         details={"kind": kind, "profile_id": profile.id}, ip_address=ip_address,
     )
     return document
+
+
+def upload_errors(
+    kind: str, *, stream: BinaryIO | None, issued_on: date | None = None, expires_on: date | None = None,
+    security_code: str | None = None, on: date | None = None,
+) -> list[DomainError]:
+    """What :func:`upload_document` would refuse, every field at once — reading the file, storing nothing."""
+    if kind not in {k.value for k in PROFILE_DOCUMENT_KINDS}:
+        return [DomainError(_l("Type de justificatif inconnu."), "kind")]
+    errors, _, _ = _judge(kind, issued_on, expires_on, security_code, on or paris_today())
+    if stream is not None:
+        try:
+            document_store.inspect_upload(stream)
+        except DomainError as exc:
+            errors.append(exc)
+    return errors
+
+
+def _judge(kind: str, issued_on: date | None, expires_on: date | None, security_code: str | None,
+           now: date) -> tuple[list[DomainError], date | None, str | None]:
+    """The dates and code a kind needs: the refusals, the end of validity (computed for the URSSAF) and the code."""
+    errors: list[DomainError] = []
+    if issued_on is not None and issued_on > now:
+        errors.append(DomainError(_l("La date d'émission ne peut pas être dans le futur."), "issued_on"))
+    code = None
+    if kind == DocumentKind.URSSAF_CERTIFICATE.value:
+        if issued_on is None:
+            errors.append(DomainError(_l("Indiquez la date d'émission de l'attestation."), "issued_on"))
+            expires_on = None
+        else:
+            expires_on = legal.urssaf_expiry(issued_on)
+            if expires_on < now:
+                errors.append(DomainError(
+                    _l("Cette attestation a plus de 6 mois : téléchargez-en une récente sur votre espace URSSAF."),
+                    "issued_on"))
+            elif expires_on == now:
+                errors.append(DomainError(_l("Ce document a déjà expiré : envoyez un document en cours de validité."),
+                                          "expires_on"))
+        code = "".join((security_code or "").split()).upper()
+        if not code:
+            errors.append(DomainError(_l("Indiquez le code de sécurité imprimé sur l'attestation."), "security_code"))
+        elif not re.fullmatch(r"[A-Z0-9]{10,20}", code):
+            errors.append(DomainError(
+                _l("Le code de sécurité se compose de lettres et de chiffres (15 caractères en général)."),
+                "security_code"))
+        return errors, expires_on, code
+    if kind == DocumentKind.INSURANCE.value and expires_on is None:
+        errors.append(DomainError(_l("Indiquez la date de fin de validité de l'attestation d'assurance."), "expires_on"))
+    if expires_on is not None and expires_on <= now:
+        errors.append(DomainError(_l("Ce document a déjà expiré : envoyez un document en cours de validité."),
+                                  "expires_on"))
+    elif issued_on is not None and expires_on is not None and expires_on < issued_on:
+        errors.append(DomainError(_l("La date d'expiration précède la date d'émission."), "expires_on"))
+    return errors, expires_on, code
 
 
 @dataclass(frozen=True)

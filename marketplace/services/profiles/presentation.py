@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.domain import LANGUAGES
@@ -39,7 +40,7 @@ def save_presentation(
         if cleaned:
             edit.set(name, cleaned, user)
         else:
-            edit.fail(DomainError(f"Indiquez votre {label}.", name))
+            edit.fail(DomainError(_l("Indiquez votre %(label)s.", label=label), name))
     try:
         edit.set("phone", validate_phone(phone or ""), user)
     except DomainError as exc:
@@ -49,7 +50,7 @@ def save_presentation(
     chosen = list(languages or [])
     unknown = [code for code in chosen if code not in LANGUAGES]
     if unknown:
-        edit.fail(DomainError("Choisissez les langues dans la liste proposée.", "languages"))
+        edit.fail(DomainError(_l("Choisissez les langues dans la liste proposée."), "languages"))
     else:
         edit.set("languages", [code for code in LANGUAGES if code in chosen])
     announce_changes(session, profile, edit.result.changed, actor or user)

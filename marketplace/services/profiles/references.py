@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, raise_if_any
 from marketplace.models.freelancers import FreelancerProfile, Reference
 from marketplace.models.users import User
 from marketplace.services.accounts.operations import normalize_email
@@ -41,6 +42,7 @@ def _checked_reference(profile: FreelancerProfile, data: ReferenceData, exclude:
         "period": one_line(data.period, 80),
         "is_current_client": bool(data.is_current_client),
     }
+    errors: list[DomainError] = []
     for name, message in (
         ("name", "Indiquez le nom de la personne."),
         ("company", "Indiquez son entreprise."),
@@ -48,21 +50,30 @@ def _checked_reference(profile: FreelancerProfile, data: ReferenceData, exclude:
         ("relationship_label", "Indiquez votre relation de travail (ex. cliente actuelle, ancien manager)."),
     ):
         if not values[name]:
-            raise DomainError(message, name)
-    email = normalize_email(data.email, "email")
-    if email == profile.user.email.lower():
-        raise DomainError("Une référence doit être une autre personne que vous : indiquez son adresse e-mail.", "email")
-    if any(ref.email.lower() == email for ref in profile.references if ref is not exclude):
-        raise DomainError("Vous avez déjà indiqué une référence avec cette adresse e-mail.", "email")
+            errors.append(DomainError(message, name))
+    try:
+        email = normalize_email(data.email, "email")
+    except DomainError as exc:
+        errors.append(exc)
+        email = None
+    if email is not None and email == profile.user.email.lower():
+        errors.append(DomainError(
+            _l("Une référence doit être une autre personne que vous : indiquez son adresse e-mail."), "email"))
+    elif email is not None and any(ref.email.lower() == email for ref in profile.references if ref is not exclude):
+        errors.append(DomainError(_l("Vous avez déjà indiqué une référence avec cette adresse e-mail."), "email"))
     values["email"] = email
-    values["phone"] = validate_phone(data.phone or "")
+    try:
+        values["phone"] = validate_phone(data.phone or "")
+    except DomainError as exc:
+        errors.append(exc)
+    raise_if_any(errors)
     return values
 
 
 def add_reference(session: Session, profile: FreelancerProfile, data: ReferenceData, *, actor: User | None = None) -> Reference:
     """Add a referee the vetting will contact."""
     if len(profile.references) >= MAX_REFERENCES:
-        raise DomainError(f"Vous pouvez indiquer {MAX_REFERENCES} références au plus.")
+        raise DomainError(_l("Vous pouvez indiquer %(MAX_REFERENCES)s références au plus.", MAX_REFERENCES=MAX_REFERENCES))
     reference = Reference(**_checked_reference(profile, data))
     profile.references.append(reference)
     session.flush()

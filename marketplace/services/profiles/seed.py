@@ -329,7 +329,7 @@ def upload_documents(session: Session, profile: FreelancerProfile, p: Plan, *, o
     )
     documents.upload_document(
         session, profile, kind=DocumentKind.IDENTITY.value, filename="piece-identite.png",
-        stream=io.BytesIO(simple_png(640, 420)), expires_on=today() + timedelta(days=rng.randrange(400, 3000)), on=on,
+        stream=io.BytesIO(simple_png(640 + p.index % 300, 420)),  # each scan its own file expires_on=today() + timedelta(days=rng.randrange(400, 3000)), on=on,
     )
 
 
@@ -366,6 +366,15 @@ def _queue_cases(session: Session, profiles: list[FreelancerProfile]) -> None:
                 name=reference.name, company=reference.company, role=reference.role, email=f"associe@{domain}",
                 relationship_label=reference.relationship_label, is_current_client=reference.is_current_client,
             ))
+        elif position == 4:
+            # One one-line PDF uploaded as registration proof, insurance and ID: the vetting flags the reused file.
+            scan = simple_pdf([f"{profile.user.first_name} {profile.user.last_name}"])
+            for kind, name in ((DocumentKind.REGISTRATION_PROOF, "kbis.pdf"), (DocumentKind.INSURANCE, "rc-pro.pdf"),
+                               (DocumentKind.IDENTITY, "identite.pdf")):
+                documents.upload_document(
+                    session, profile, kind=kind.value, filename=name, stream=io.BytesIO(scan),
+                    expires_on=today() + timedelta(days=200) if kind == DocumentKind.INSURANCE else None,
+                )
 
 
 def _rejected(session: Session, number: int, email: str, first: str, last: str, years: int, dated: int, _reason: str) -> None:

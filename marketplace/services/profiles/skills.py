@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.domain import (
@@ -37,20 +38,20 @@ def save_skills(
         if level is None:
             continue
         if not 0 <= level <= 5:
-            edit.fail(DomainError("Choisissez un niveau entre 0 et 5.", f"level_{code}"))
+            edit.fail(DomainError(_l("Choisissez un niveau entre 0 et 5."), f"level_{code}"))
         else:
             edit.set(f"skill_{code}", level)
     ticked = list(sub_skills or [])
     if any(code not in SUB_SKILLS for code in ticked):
-        edit.fail(DomainError("Choisissez les compétences dans la liste proposée.", "sub_skills"))
+        edit.fail(DomainError(_l("Choisissez les compétences dans la liste proposée."), "sub_skills"))
     else:
         ordered = [code for dim in SUB_SKILLS.values() for code, _ in dim.sub_skills]
         edit.set("sub_skills", [code for code in dict.fromkeys(ordered) if code in ticked])
     cleaned = normalize_tools(t for t in tools or [] if t and t.strip())
     if any(len(t) > 40 for t in cleaned):
-        edit.fail(DomainError("Le nom d'un outil ne peut pas dépasser 40 caractères.", "other_tools"))
+        edit.fail(DomainError(_l("Le nom d'un outil ne peut pas dépasser 40 caractères."), "other_tools"))
     elif len(cleaned) > MAX_TOOLS:
-        edit.fail(DomainError(f"Indiquez {MAX_TOOLS} outils au plus.", "other_tools"))
+        edit.fail(DomainError(_l("Indiquez %(MAX_TOOLS)s outils au plus.", MAX_TOOLS=MAX_TOOLS), "other_tools"))
     else:
         edit.set("tools", cleaned)
     announce_changes(session, profile, edit.result.changed, actor or profile.user)

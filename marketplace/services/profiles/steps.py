@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from marketplace.errors import DomainError
@@ -13,6 +13,7 @@ from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.users import User
 from marketplace.platform import events
 from marketplace.platform.audit import record
+from marketplace.platform.identifiers import normalize_phone
 from marketplace.services.profiles.rules import VETTED_FIELDS
 
 
@@ -24,15 +25,15 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("presentation", "Présentation", "freelancer.profile_presentation"),
-    Step("experience", "Expérience", "freelancer.profile_experience"),
-    Step("skills", "Compétences et outils", "freelancer.profile_skills"),
-    Step("location", "Lieu, mode et tarif", "freelancer.profile_location"),
-    Step("availability", "Disponibilités", "freelancer.profile_availability"),
-    Step("business", "Entreprise et paiement", "freelancer.profile_business"),
-    Step("mandate", "Mandat de facturation", "freelancer.profile_mandate"),
-    Step("documents", "Justificatifs", "freelancer.profile_documents"),
-    Step("references", "Références", "freelancer.profile_references"),
+    Step("presentation", _l("Présentation"), "freelancer.profile_presentation"),
+    Step("experience", _l("Expérience"), "freelancer.profile_experience"),
+    Step("skills", _l("Compétences et outils"), "freelancer.profile_skills"),
+    Step("location", _l("Lieu, mode et tarif"), "freelancer.profile_location"),
+    Step("availability", _l("Disponibilités"), "freelancer.profile_availability"),
+    Step("business", _l("Entreprise et paiement"), "freelancer.profile_business"),
+    Step("mandate", _l("Mandat de facturation"), "freelancer.profile_mandate"),
+    Step("documents", _l("Justificatifs"), "freelancer.profile_documents"),
+    Step("references", _l("Références"), "freelancer.profile_references"),
 )
 STEP_BY_CODE = {s.code: s for s in STEPS}
 
@@ -87,20 +88,12 @@ def announce_changes(
 
 # --- small validators -------------------------------------------------------------------
 
-_PHONE = re.compile(r"^(?:\+33|0033|0)[1-9]\d{8}$|^\+(?!33)\d{8,15}$")
-
-
 def validate_phone(value: str, field: str = "phone") -> str | None:
-    """A French or international phone number, compacted; blank gives None."""
-    compact = re.sub(r"[\s.\-()]", "", value or "")
-    if not compact:
-        return None
-    if not _PHONE.match(compact):
-        raise DomainError("Numéro de téléphone invalide (exemple : 06 12 34 56 78 ou +33 6 12 34 56 78).", field)
-    return compact
+    """A French or international phone number in E.164 (the platform's one rule); blank gives None."""
+    return normalize_phone(value, field)
 
 
 def own(profile: FreelancerProfile, obj) -> None:
     """Refuse an entry that belongs to another profile (views load through scoped(); jobs, CLI and tests call directly)."""
     if getattr(obj, "profile_id", None) != profile.id:
-        raise DomainError("Cet élément n'appartient pas à votre profil.")
+        raise DomainError(_l("Cet élément n'appartient pas à votre profil."))

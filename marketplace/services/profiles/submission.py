@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.db import today as paris_today
 from marketplace.db import utcnow
 from marketplace.domain import SKILL_CODES, VatRegime
 from marketplace.errors import DomainError
 from marketplace.formatting import PARIS
+from marketplace.i18n import Later
 from marketplace.legal import MANDATE_VERSION
 from marketplace.models.documents import DOCUMENT_KIND_LABELS
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
@@ -68,6 +72,11 @@ class Completeness:
         return None
 
 
+def _lower_first(label: str) -> str:
+    text = i18n.translate(label)
+    return text[:1].lower() + text[1:]
+
+
 def completeness(session: Session, profile: FreelancerProfile, on: date | None = None) -> Completeness:
     """What a profile holds and what it still lacks before it can be submitted."""
     now = on or paris_today()
@@ -77,66 +86,69 @@ def completeness(session: Session, profile: FreelancerProfile, on: date | None =
         reqs.append(Requirement(step, label, bool(done)))
 
     bio_length = len((profile.bio or "").strip())
-    need("presentation", profile.headline.strip(), "Indiquez un titre de profil")
+    need("presentation", profile.headline.strip(), _l("Indiquez un titre de profil"))
     need(
         "presentation", bio_length >= BIO_MIN_CHARS,
-        f"Présentez votre parcours en au moins {BIO_MIN_CHARS} caractères"
-        + (f" (actuellement {bio_length})" if bio_length else ""),
+        _l("Présentez votre parcours en au moins %(min)s caractères (actuellement %(count)s)", min=BIO_MIN_CHARS,
+           count=bio_length) if bio_length else _l("Présentez votre parcours en au moins %(min)s caractères",
+                                                     min=BIO_MIN_CHARS),
     )
-    need("presentation", profile.languages, "Indiquez au moins une langue de travail")
-    need("experience", profile.years_experience > 0, "Indiquez vos années d'expérience")
-    need("experience", profile.experiences, "Ajoutez au moins un poste daté à votre parcours")
-    need("skills", any(profile.skill(c) > 0 for c in SKILL_CODES), "Indiquez votre niveau dans les cinq dimensions")
-    need("skills", profile.sub_skills, "Cochez les compétences que vous pratiquez")
-    need("skills", profile.tools, "Indiquez au moins un outil que vous maîtrisez")
-    need("location", profile.city and profile.latitude is not None, "Indiquez votre ville")
-    need("location", profile.daily_rate_cents, "Indiquez votre taux journalier (TJM)")
-    need("availability", profile.slots.half_days() >= 2, "Indiquez au moins une journée de disponibilité dans votre semaine type")
-    need("business", profile.business_name.strip(), "Indiquez le nom sous lequel vous facturez")
-    need("business", profile.legal_form, "Choisissez votre forme juridique")
-    need("business", profile.siret, "Renseignez votre SIRET")
-    need("business", profile.vat_regime, "Choisissez votre régime de TVA")
+    need("presentation", profile.languages, _l("Indiquez au moins une langue de travail"))
+    need("experience", profile.years_experience > 0, _l("Indiquez vos années d'expérience"))
+    need("experience", profile.experiences, _l("Ajoutez au moins un poste daté à votre parcours"))
+    need("skills", any(profile.skill(c) > 0 for c in SKILL_CODES), _l("Indiquez votre niveau dans les cinq dimensions"))
+    need("skills", profile.sub_skills, _l("Cochez les compétences que vous pratiquez"))
+    need("skills", profile.tools, _l("Indiquez au moins un outil que vous maîtrisez"))
+    need("location", profile.city and profile.latitude is not None, _l("Indiquez votre ville"))
+    need("location", profile.daily_rate_cents, _l("Indiquez votre taux journalier (TJM)"))
+    need("availability", profile.slots.half_days() >= 2, _l("Indiquez au moins une journée de disponibilité dans votre semaine type"))
+    need("business", profile.business_name.strip(), _l("Indiquez le nom sous lequel vous facturez"))
+    need("business", profile.legal_form, _l("Choisissez votre forme juridique"))
+    need("business", profile.siret, _l("Renseignez votre SIRET"))
+    need("business", profile.vat_regime, _l("Choisissez votre régime de TVA"))
     if profile.vat_regime == VatRegime.LIABLE.value:
-        need("business", profile.vat_number, "Renseignez votre numéro de TVA intracommunautaire")
+        need("business", profile.vat_number, _l("Renseignez votre numéro de TVA intracommunautaire"))
         if profile.vat_number and profile.siret:
-            need("business", profile.vat_number[4:] == profile.siret[:9], "Corrigez votre numéro de TVA : il ne correspond pas à votre SIRET")
-    need("business", profile.iban, "Renseignez l'IBAN du compte qui recevra vos paiements")
+            need("business", profile.vat_number[4:] == profile.siret[:9], _l("Corrigez votre numéro de TVA : il ne correspond pas à votre SIRET"))
+    need("business", profile.iban, _l("Renseignez l'IBAN du compte qui recevra vos paiements"))
     need(
         "business",
         profile.billing_address_line.strip() and profile.billing_postal_code and profile.billing_city.strip(),
-        "Renseignez votre adresse de facturation",
+        _l("Renseignez votre adresse de facturation"),
     )
     if profile.legal_form in COMPANY_LEGAL_FORMS:
         need("business", profile.share_capital_cents and (profile.rcs_city or "").strip(),
-             "Indiquez le capital social et la ville du RCS de votre société : ils figurent sur vos factures")
+             _l("Indiquez le capital social et la ville du RCS de votre société : ils figurent sur vos factures"))
     if profile.mandate_accepted_at is not None and profile.mandate_version != MANDATE_VERSION:
-        need("mandate", False, "Acceptez la nouvelle version du mandat de facturation")
+        need("mandate", False, _l("Acceptez la nouvelle version du mandat de facturation"))
     else:
-        need("mandate", mandate_is_current(profile), "Acceptez le mandat de facturation")
+        need("mandate", mandate_is_current(profile), _l("Acceptez le mandat de facturation"))
     docs = current_documents(session, profile)
     for kind in PROFILE_DOCUMENT_KINDS:
         doc = docs.get(kind.value)
         label = DOCUMENT_KIND_LABELS[kind]
         if doc is None:
-            need("documents", False, f"Déposez : {label[0].lower() + label[1:]}")
+            need("documents", False, _l("Déposez : %(document)s", document=Later(_lower_first, label)))
         elif doc.expires_on is not None and doc.expires_on <= now:
-            need("documents", False, f"Remplacez votre document expiré : {label[0].lower() + label[1:]}")
+            need("documents", False, _l("Remplacez votre document expiré : %(document)s",
+                                        document=Later(_lower_first, label)))
         else:
-            need("documents", True, label)
+            need("documents", True, _l(label))
     count = len(profile.references)
     need(
         "references", count >= MIN_REFERENCES,
-        f"Ajoutez au moins {MIN_REFERENCES} références de clients ou managers ({count}/{MIN_REFERENCES})",
+        _l("Ajoutez au moins %(min)s références de clients ou managers (%(count)s/%(min)s)", min=MIN_REFERENCES,
+           count=count),
     )
     return Completeness(tuple(reqs))
 
 
 _SUBMIT_REFUSALS = {
-    ProfileStatus.SUBMITTED.value: "Votre profil a déjà été soumis : il est en attente de vérification.",
-    ProfileStatus.IN_REVIEW.value: "Votre profil est en cours de vérification.",
-    ProfileStatus.APPROVED.value: "Votre profil est déjà vérifié.",
-    ProfileStatus.REJECTED.value: "Votre profil n'a pas été retenu : contactez l'équipe si votre situation a changé.",
-    ProfileStatus.SUSPENDED.value: "Votre profil est suspendu : contactez l'équipe pour le réactiver.",
+    ProfileStatus.SUBMITTED.value: _l("Votre profil a déjà été soumis : il est en attente de vérification."),
+    ProfileStatus.IN_REVIEW.value: _l("Votre profil est en cours de vérification."),
+    ProfileStatus.APPROVED.value: _l("Votre profil est déjà vérifié."),
+    ProfileStatus.REJECTED.value: _l("Votre profil n'a pas été retenu : contactez l'équipe si votre situation a changé."),
+    ProfileStatus.SUSPENDED.value: _l("Votre profil est suspendu : contactez l'équipe pour le réactiver."),
 }
 
 
@@ -146,14 +158,16 @@ def submit(
 ) -> FreelancerProfile:
     """Send a complete draft profile to vetting (status ``submitted``); ``now`` dates it (demo history)."""
     if profile.status != ProfileStatus.DRAFT.value:
-        raise DomainError(_SUBMIT_REFUSALS.get(profile.status, "Ce profil ne peut pas être soumis."))
+        raise DomainError(_SUBMIT_REFUSALS.get(profile.status, _l("Ce profil ne peut pas être soumis.")))
     check = completeness(session, profile, on=now.astimezone(PARIS).date() if now else None)
     if not check.is_complete:
         missing = check.missing
-        more = f" (et {len(missing) - 3} autre(s) point(s))" if len(missing) > 3 else ""
-        raise DomainError(
-            "Votre profil n'est pas encore complet : " + " ; ".join(r.label.lower() for r in missing[:3]) + more + "."
-        )
+        shown = Later(lambda: " ; ".join(i18n.label_lower(r.label) for r in missing[:3]))
+        if len(missing) > 3:
+            raise DomainError(lazy_ngettext("Votre profil n'est pas encore complet : %(missing)s (et %(num)s autre point).",
+                                            "Votre profil n'est pas encore complet : %(missing)s (et %(num)s autres points).",
+                                            len(missing) - 3, missing=shown))
+        raise DomainError(_l("Votre profil n'est pas encore complet : %(missing)s.", missing=shown))
     old = profile.status
     resubmission = profile.submitted_at is not None
     profile.status = ProfileStatus.SUBMITTED.value
@@ -169,7 +183,7 @@ def submit(
     events.profile_submitted.send(session, profile=profile)
     events.profile_status_changed.send(session, profile=profile, old=old, new=profile.status)
     mail.send(
-        session, to=profile.user.email, subject="Votre profil a été soumis pour vérification",
+        session, to=profile.user.email, subject=_l("Votre profil a été soumis pour vérification"),
         template="profile_submitted", user_id=profile.user_id, profile=profile, resubmission=resubmission,
     )
     return profile
@@ -180,12 +194,12 @@ def status_explanation(profile: FreelancerProfile) -> str:
     status = profile.status
     if status == ProfileStatus.DRAFT.value:
         if profile.submitted_at is not None:
-            return "L'équipe de vérification vous demande des compléments : corrigez votre profil puis soumettez-le à nouveau."
-        return "Complétez votre profil puis soumettez-le à vérification pour pouvoir candidater aux missions."
+            return _l("L'équipe de vérification vous demande des compléments : corrigez votre profil puis soumettez-le à nouveau.")
+        return _l("Complétez votre profil puis soumettez-le à vérification pour pouvoir candidater aux missions.")
     return {
-        ProfileStatus.SUBMITTED.value: "Votre profil est soumis : l'équipe va vérifier votre SIRET, vos justificatifs et contacter vos références.",
-        ProfileStatus.IN_REVIEW.value: "Votre profil est en cours de vérification par l'équipe.",
-        ProfileStatus.APPROVED.value: "Votre profil est vérifié : vous pouvez candidater aux missions qui vous correspondent.",
-        ProfileStatus.REJECTED.value: "Votre profil n'a pas été retenu lors de la vérification.",
-        ProfileStatus.SUSPENDED.value: "Votre profil est suspendu : vous ne pouvez plus candidater pour le moment.",
+        ProfileStatus.SUBMITTED.value: _l("Votre profil est soumis : l'équipe va vérifier votre SIRET, vos justificatifs et contacter vos références."),
+        ProfileStatus.IN_REVIEW.value: _l("Votre profil est en cours de vérification par l'équipe."),
+        ProfileStatus.APPROVED.value: _l("Votre profil est vérifié : vous pouvez candidater aux missions qui vous correspondent."),
+        ProfileStatus.REJECTED.value: _l("Votre profil n'a pas été retenu lors de la vérification."),
+        ProfileStatus.SUSPENDED.value: _l("Votre profil est suspendu : vous ne pouvez plus candidater pour le moment."),
     }.get(status, "")

@@ -5,10 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from marketplace.models.contracts import Contract, ContractStatus
+from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.timesheets import Timesheet, TimesheetStatus
+
+# What the lists show of each report's contract: both parties' names (no query per row).
+_PARTIES = (selectinload(Contract.company), selectinload(Contract.freelancer).joinedload(FreelancerProfile.user))
+_WITH_CONTRACT = selectinload(Timesheet.contract).options(*_PARTIES)
 
 # The freelancer still has to act: fill and send, or correct after a dispute.
 TO_SEND = (TimesheetStatus.DRAFT.value, TimesheetStatus.DISPUTED.value)
@@ -17,7 +22,7 @@ TO_SEND = (TimesheetStatus.DRAFT.value, TimesheetStatus.DISPUTED.value)
 def recent_for_company(session: Session, company_id: int, limit: int = 8) -> list[Timesheet]:
     """Reports the company received (drafts are still the freelancer's), latest month first."""
     return list(session.scalars(
-        select(Timesheet)
+        select(Timesheet).options(_WITH_CONTRACT)
         .join(Contract, Contract.id == Timesheet.contract_id)
         .where(Contract.company_id == company_id, Timesheet.status != TimesheetStatus.DRAFT.value,
                Timesheet.replaced_at.is_(None))
@@ -29,7 +34,7 @@ def recent_for_company(session: Session, company_id: int, limit: int = 8) -> lis
 def to_send_for_freelancer(session: Session, profile_id: int) -> list[Timesheet]:
     """Reports the freelancer has to fill, send or correct, oldest month first."""
     return list(session.scalars(
-        select(Timesheet)
+        select(Timesheet).options(_WITH_CONTRACT)
         .join(Contract, Contract.id == Timesheet.contract_id)
         .where(Contract.freelancer_id == profile_id, Timesheet.status.in_(TO_SEND), Timesheet.replaced_at.is_(None))
         .order_by(Timesheet.month)
@@ -42,7 +47,7 @@ TO_APPROVE = (TimesheetStatus.SUBMITTED.value,)
 def live_for_company(session: Session, company_id: int) -> list[Timesheet]:
     """Every live report the company received, those awaiting its approval first, latest month first."""
     return list(session.scalars(
-        select(Timesheet)
+        select(Timesheet).options(_WITH_CONTRACT)
         .join(Contract, Contract.id == Timesheet.contract_id)
         .where(Contract.company_id == company_id, Timesheet.replaced_at.is_(None),
                Timesheet.status != TimesheetStatus.DRAFT.value)
@@ -53,7 +58,7 @@ def live_for_company(session: Session, company_id: int) -> list[Timesheet]:
 
 def to_approve_for_company(session: Session, company_id: int) -> list[Timesheet]:
     return list(session.scalars(
-        select(Timesheet)
+        select(Timesheet).options(_WITH_CONTRACT)
         .join(Contract, Contract.id == Timesheet.contract_id)
         .where(Contract.company_id == company_id, Timesheet.status.in_(TO_APPROVE), Timesheet.replaced_at.is_(None))
         .order_by(Timesheet.month, Timesheet.id)
@@ -63,7 +68,7 @@ def to_approve_for_company(session: Session, company_id: int) -> list[Timesheet]
 def live_for_freelancer(session: Session, profile_id: int) -> list[Timesheet]:
     """Every live report of the freelancer, those to fill or correct first, latest month first."""
     return list(session.scalars(
-        select(Timesheet)
+        select(Timesheet).options(_WITH_CONTRACT)
         .join(Contract, Contract.id == Timesheet.contract_id)
         .where(Contract.freelancer_id == profile_id, Timesheet.replaced_at.is_(None))
         .order_by(Timesheet.status.in_(TO_SEND).desc(), Timesheet.month.desc(), Timesheet.id.desc())
@@ -71,7 +76,7 @@ def live_for_freelancer(session: Session, profile_id: int) -> list[Timesheet]:
 
 
 def for_admin(session: Session, status: str | None = None, limit: int = 200) -> list[Timesheet]:
-    query = select(Timesheet).where(Timesheet.replaced_at.is_(None))
+    query = select(Timesheet).options(_WITH_CONTRACT).where(Timesheet.replaced_at.is_(None))
     if status in TimesheetStatus.values():
         query = query.where(Timesheet.status == status)
     return list(session.scalars(query.order_by(Timesheet.month.desc(), Timesheet.id.desc()).limit(limit)))
@@ -121,7 +126,8 @@ def correctable(timesheet: Timesheet) -> bool:
 def contracts_for_freelancer(session: Session, profile_id: int) -> list[Contract]:
     """The freelancer's signed contracts that run or ran (each month of them has a report), running ones first."""
     return list(session.scalars(
-        select(Contract).where(Contract.freelancer_id == profile_id, Contract.signed_version.is_not(None),
+        select(Contract).options(*_PARTIES)
+        .where(Contract.freelancer_id == profile_id, Contract.signed_version.is_not(None),
                                Contract.status.in_(REPORTED_CONTRACT_STATUSES))
         .order_by((Contract.status == ContractStatus.ENDED.value), Contract.start_date.desc(), Contract.id)
     ))

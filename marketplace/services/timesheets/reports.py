@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.db import today as today_paris
 from marketplace.db import utcnow
 from marketplace.domain import Role
 from marketplace.errors import DomainError, NotFound, raise_if_any
 from marketplace.formatting import PARIS, date_fr, days_fr, month_fr
+from marketplace.i18n import Later
 from marketplace.models.contracts import Contract, Party
 from marketplace.models.timesheets import Timesheet, TimesheetEntry, TimesheetStatus
 from marketplace.models.users import User
@@ -43,13 +46,18 @@ def _page_url(timesheet: Timesheet, party: str) -> str:
 
 
 def _notify(session: Session, timesheet: Timesheet, subject: str, lines: list[str], to: tuple[str, ...],
-            action: str = "Ouvrir le compte rendu") -> None:
+            action: str = _l("Ouvrir le compte rendu")) -> None:
     contract = timesheet.contract
     for party in to:
         for person in parties.recipients(contract, party):
             mail.send(session, to=person.email, subject=subject, template="contract_update", user_id=person.id,
                       person=person, contract=contract, lines=lines, action=action,
                       url=_page_url(timesheet, party))
+
+
+def label_here(timesheet: Timesheet) -> str:
+    """``label`` in the reader's language."""
+    return f"{i18n.month(timesheet.month)} — {timesheet.contract.title}"
 
 
 def label(timesheet: Timesheet) -> str:
@@ -64,11 +72,11 @@ def open_month(session: Session, contract: Contract, month: date, now: datetime 
         return existing
     now = now or utcnow()
     if month > months.month_start(now.astimezone(PARIS).date()):
-        raise DomainError(f"{month_fr(month).capitalize()} n'a pas commencé : son compte rendu s'ouvrira le 1er.",
+        raise DomainError(_l("%(month)s n'a pas commencé : son compte rendu s'ouvrira le 1er.", month=Later(i18n.month_capitalized, month)),
                           "month")
     if contract.signed_version is None or contract.start_date > months.month_end(month) or (
             contract.end_date is not None and contract.end_date < month):
-        raise DomainError(f"Le contrat ne couvre pas {month_fr(month)}.", "month")
+        raise DomainError(_l("Le contrat ne couvre pas %(month_fr)s.", month_fr=Later(i18n.month, month)), "month")
     timesheet = Timesheet(contract_id=contract.id, month=month, version=1, status=TimesheetStatus.DRAFT.value,
                           created_at=now)
     try:
@@ -110,10 +118,10 @@ class Declared:
 def save(session: Session, timesheet: Timesheet, actor: User, declared: list[Declared], comment: str = "") -> Timesheet:
     """Replace the dates of a draft (or disputed) report; every problem is refused at once, beside the calendar."""
     if _party(actor, timesheet) != Party.FREELANCER.value:
-        raise DomainError("Seul le freelance déclare ses jours.")
+        raise DomainError(_l("Seul le freelance déclare ses jours."))
     timesheet = _lock(session, timesheet.id)
     if timesheet.status not in EDITABLE:
-        raise DomainError("Ce compte rendu est envoyé : il ne se modifie plus (sauf s'il vous est renvoyé).")
+        raise DomainError(_l("Ce compte rendu est envoyé : il ne se modifie plus (sauf s'il vous est renvoyé)."))
     errors: list[DomainError] = []
     days = {d.day: d for d in months.month_days(timesheet.contract, timesheet.month)}
     seen: set[date] = set()
@@ -121,19 +129,19 @@ def save(session: Session, timesheet: Timesheet, actor: User, declared: list[Dec
     for item in declared:
         day = days.get(item.day)
         if item.day in seen:
-            errors.append(DomainError(f"Le {date_fr(item.day)} est déclaré deux fois.", "days"))
+            errors.append(DomainError(_l("Le %(date)s est déclaré deux fois.", date=date_fr(item.day)), "days"))
             continue
         seen.add(item.day)
         if day is None:
-            errors.append(DomainError(f"Le {date_fr(item.day)} n'est pas dans {month_fr(timesheet.month)}.", "days"))
+            errors.append(DomainError(_l("Le %(date)s n'est pas dans %(month_fr)s.", date=date_fr(item.day), month_fr=Later(i18n.month, timesheet.month)), "days"))
         elif day.weekday is None:
-            errors.append(DomainError(f"Le {date_fr(item.day)} tombe un week-end.", "days"))
+            errors.append(DomainError(_l("Le %(date)s tombe un week-end.", date=date_fr(item.day)), "days"))
         elif not day.in_period:
-            errors.append(DomainError(f"Le {date_fr(item.day)} est hors de la période du contrat.", "days"))
+            errors.append(DomainError(_l("Le %(date)s est hors de la période du contrat.", date=date_fr(item.day)), "days"))
         elif day.holiday:
-            errors.append(DomainError(f"Le {date_fr(item.day)} est férié ({day.holiday}).", "days"))
+            errors.append(DomainError(_l("Le %(date)s est férié (%(holiday)s).", date=date_fr(item.day), holiday=day.holiday), "days"))
         elif item.half_days not in (1, 2):
-            errors.append(DomainError(f"Le {date_fr(item.day)} : une journée ou une demi-journée.", "days"))
+            errors.append(DomainError(_l("Le %(date)s : une journée ou une demi-journée.", date=date_fr(item.day)), "days"))
         else:
             clean.append(item)
     allowed = months.allowed_half_days(list(days.values()))
@@ -144,7 +152,7 @@ def save(session: Session, timesheet: Timesheet, actor: User, declared: list[Dec
             "(ses demi-journées, hors jours fériés).".replace(".", ","), "days"))
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        errors.append(DomainError("2 000 caractères au plus.", "comment"))
+        errors.append(DomainError(_l("2 000 caractères au plus."), "comment"))
     raise_if_any(errors)
     timesheet.entries.clear()
     session.flush()  # the old dates go before the new ones arrive (one row per date)
@@ -159,24 +167,22 @@ def save(session: Session, timesheet: Timesheet, actor: User, declared: list[Dec
 def submit(session: Session, timesheet: Timesheet, actor: User, now: datetime | None = None) -> Timesheet:
     """Send the report to the SME for approval."""
     if _party(actor, timesheet) != Party.FREELANCER.value:
-        raise DomainError("Seul le freelance envoie son compte rendu.")
+        raise DomainError(_l("Seul le freelance envoie son compte rendu."))
     timesheet = _lock(session, timesheet.id)
     if timesheet.status not in EDITABLE:
-        raise DomainError("Ce compte rendu est déjà envoyé.")
+        raise DomainError(_l("Ce compte rendu est déjà envoyé."))
     if not timesheet.entries:
-        raise DomainError("Cochez au moins un jour travaillé avant d'envoyer le compte rendu.", "days")
+        raise DomainError(_l("Cochez au moins un jour travaillé avant d'envoyer le compte rendu."), "days")
     timesheet.status = TimesheetStatus.SUBMITTED.value
     timesheet.submitted_at = now or utcnow()
     session.flush()
     record(session, actor, "timesheet.submitted", timesheet, at=timesheet.submitted_at,
            details={"half_days": timesheet.total_half_days, "month": timesheet.month.isoformat()})
     due = months.working_days_after(timesheet.submitted_at.date(), auto_approve_days())
-    _notify(session, timesheet, f"Compte rendu à valider : {label(timesheet)}", [
-        f"{timesheet.contract.freelancer.display_name} a envoyé son compte rendu d'activité de "
-        f"{month_fr(timesheet.month)} : {days_text(timesheet.total_half_days)}.",
-        f"Validez-le ou contestez-le avec un commentaire. Sans réponse, il sera validé automatiquement le "
-        f"{date_fr(due)}, puis facturé.",
-    ], to=(Party.SME.value,), action="Valider le compte rendu")
+    _notify(session, timesheet, _l("Compte rendu à valider : %(label)s", label=Later(label_here, timesheet)), [
+        _l("%(display_name)s a envoyé son compte rendu d'activité de %(month_fr)s : %(days_text)s.", display_name=timesheet.contract.freelancer.display_name, month_fr=Later(i18n.month, timesheet.month), days_text=Later(i18n.half_days, timesheet.total_half_days)),
+        _l("Validez-le ou contestez-le avec un commentaire. Sans réponse, il sera validé automatiquement le %(date)s, puis facturé.", date=date_fr(due)),
+    ], to=(Party.SME.value,), action=_l("Valider le compte rendu"))
     return timesheet
 
 
@@ -184,11 +190,10 @@ def approve(session: Session, timesheet: Timesheet, actor: User | None, now: dat
             auto: bool = False) -> Timesheet:
     """The SME approves the report: it is frozen and will be invoiced by the next billing run."""
     if not auto and (actor is None or _party(actor, timesheet) != Party.SME.value):
-        raise DomainError("Seule l'entreprise cliente valide le compte rendu.")
+        raise DomainError(_l("Seule l'entreprise cliente valide le compte rendu."))
     timesheet = _lock(session, timesheet.id)
     if timesheet.status != TimesheetStatus.SUBMITTED.value:
-        raise DomainError("Ce compte rendu n'attend pas de validation." if timesheet.status != "approved"
-                          else "Ce compte rendu est déjà validé.")
+        raise DomainError(_l("Ce compte rendu n'attend pas de validation.") if timesheet.status != "approved" else _l("Ce compte rendu est déjà validé."))
     timesheet.status = TimesheetStatus.APPROVED.value
     timesheet.approved_at = now or utcnow()
     timesheet.approved_by_id = actor.id if actor is not None else None
@@ -197,10 +202,12 @@ def approve(session: Session, timesheet: Timesheet, actor: User | None, now: dat
     record(session, actor, "timesheet.approved", timesheet, at=timesheet.approved_at,
            details={"auto": auto, "half_days": timesheet.total_half_days})
     events.timesheet_approved.send(session, timesheet=timesheet)
-    lines = [f"Le compte rendu de {month_fr(timesheet.month)} ({days_text(timesheet.total_half_days)}) est validé"
-             + (" automatiquement, faute de réponse dans le délai." if auto else ".") ,
-             "La facture sera émise au nom du freelance lors de la facturation mensuelle."]
-    _notify(session, timesheet, f"Compte rendu validé : {label(timesheet)}", lines,
+    month, days = Later(i18n.month, timesheet.month), Later(i18n.half_days, timesheet.total_half_days)
+    lines = [_l("Le compte rendu de %(month)s (%(days)s) est validé automatiquement, faute de réponse dans le délai.",
+                month=month, days=days) if auto
+             else _l("Le compte rendu de %(month)s (%(days)s) est validé.", month=month, days=days),
+             _l("La facture sera émise au nom du freelance lors de la facturation mensuelle.")]
+    _notify(session, timesheet, _l("Compte rendu validé : %(label)s", label=Later(label_here, timesheet)), lines,
             to=(Party.FREELANCER.value, Party.SME.value) if auto else (Party.FREELANCER.value,))
     return timesheet
 
@@ -208,25 +215,25 @@ def approve(session: Session, timesheet: Timesheet, actor: User | None, now: dat
 def dispute(session: Session, timesheet: Timesheet, actor: User, reason: str, now: datetime | None = None) -> Timesheet:
     """The SME sends the report back with a comment; the freelancer corrects it and sends it again."""
     if _party(actor, timesheet) != Party.SME.value:
-        raise DomainError("Seule l'entreprise cliente conteste un compte rendu.")
+        raise DomainError(_l("Seule l'entreprise cliente conteste un compte rendu."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Dites au freelance ce qui ne va pas : il corrigera son compte rendu.", "reason")
+        raise DomainError(_l("Dites au freelance ce qui ne va pas : il corrigera son compte rendu."), "reason")
     if len(reason) > MAX_COMMENT:
-        raise DomainError("2 000 caractères au plus.", "reason")
+        raise DomainError(_l("2 000 caractères au plus."), "reason")
     timesheet = _lock(session, timesheet.id)
     if timesheet.status != TimesheetStatus.SUBMITTED.value:
-        raise DomainError("Seul un compte rendu envoyé se conteste.")
+        raise DomainError(_l("Seul un compte rendu envoyé se conteste."))
     timesheet.status = TimesheetStatus.DISPUTED.value
     timesheet.disputed_at = now or utcnow()
     timesheet.dispute_reason = reason
     session.flush()
     record(session, actor, "timesheet.disputed", timesheet, reason=reason, at=timesheet.disputed_at)
-    _notify(session, timesheet, f"Compte rendu à corriger : {label(timesheet)}", [
-        f"{timesheet.contract.company.legal_name} conteste votre compte rendu de {month_fr(timesheet.month)}.",
-        f"Son commentaire : « {reason} »",
-        "Corrigez les jours puis renvoyez-le.",
-    ], to=(Party.FREELANCER.value,), action="Corriger le compte rendu")
+    _notify(session, timesheet, _l("Compte rendu à corriger : %(label)s", label=Later(label_here, timesheet)), [
+        _l("%(legal_name)s conteste votre compte rendu de %(month_fr)s.", legal_name=timesheet.contract.company.legal_name, month_fr=Later(i18n.month, timesheet.month)),
+        _l("Son commentaire : « %(reason)s »", reason=reason),
+        _l("Corrigez les jours puis renvoyez-le."),
+    ], to=(Party.FREELANCER.value,), action=_l("Corriger le compte rendu"))
     return timesheet
 
 
@@ -234,13 +241,13 @@ def correct(session: Session, timesheet: Timesheet, actor: User, reason: str, no
     """After approval: a new version (a draft with the same dates) replaces the report; the old one's
     invoice is cancelled by a credit note (billing). An operator does it, on a contested invoice or a request."""
     if actor.role != Role.ADMIN.value:
-        raise DomainError("Une correction après validation passe par l'équipe de la plateforme.")
+        raise DomainError(_l("Une correction après validation passe par l'équipe de la plateforme."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Indiquez le motif de la correction.", "reason")
+        raise DomainError(_l("Indiquez le motif de la correction."), "reason")
     timesheet = _lock(session, timesheet.id)
     if timesheet.status != TimesheetStatus.APPROVED.value or timesheet.replaced_at is not None:
-        raise DomainError("Seul un compte rendu validé, en vigueur, se corrige par une nouvelle version.")
+        raise DomainError(_l("Seul un compte rendu validé, en vigueur, se corrige par une nouvelle version."))
     now = now or utcnow()
     timesheet.replaced_at = now
     session.flush()
@@ -254,10 +261,10 @@ def correct(session: Session, timesheet: Timesheet, actor: User, reason: str, no
     session.flush()
     record(session, actor, "timesheet.corrected", timesheet, reason=reason, at=now, details={"new_id": new.id})
     events.timesheet_replaced.send(session, old=timesheet, new=new, reason=reason)
-    _notify(session, new, f"Compte rendu rouvert pour correction : {label(new)}", [
-        f"Le compte rendu de {month_fr(new.month)} est rouvert (version {new.version}) : {reason}",
-        "Corrigez les jours puis renvoyez-le ; la facture correspondante est annulée par un avoir et sera "
-        "réémise après validation.",
+    _notify(session, new, _l("Compte rendu rouvert pour correction : %(label)s", label=Later(label_here, new)), [
+        _l("Le compte rendu de %(month_fr)s est rouvert (version %(version)s) : %(reason)s", month_fr=Later(i18n.month, new.month), version=new.version, reason=reason),
+        _l("Corrigez les jours puis renvoyez-le ; la facture correspondante est annulée par un avoir et sera "
+        "réémise après validation."),
     ], to=(Party.FREELANCER.value, Party.SME.value))
     return new
 
@@ -288,10 +295,9 @@ def open_previous_month(session: Session, today: date | None = None) -> int:
     for contract in running_during(session, month, months.month_end(month)):
         timesheet = open_month(session, contract, month)
         if timesheet.status == TimesheetStatus.DRAFT.value and not timesheet.entries and timesheet.submitted_at is None:
-            _notify(session, timesheet, f"Votre compte rendu de {month_fr(month)} est à remplir", [
-                f"Cochez les jours travaillés en {month_fr(month)} pour {timesheet.contract.company.legal_name}, "
-                "puis envoyez le compte rendu : la facture est émise à votre nom dès sa validation.",
-            ], to=(Party.FREELANCER.value,), action="Remplir le compte rendu")
+            _notify(session, timesheet, _l("Votre compte rendu de %(month_fr)s est à remplir", month_fr=Later(i18n.month, month)), [
+                _l("Cochez les jours travaillés en %(month_fr)s pour %(legal_name)s, puis envoyez le compte rendu : la facture est émise à votre nom dès sa validation.", month_fr=Later(i18n.month, month), legal_name=timesheet.contract.company.legal_name),
+            ], to=(Party.FREELANCER.value,), action=_l("Remplir le compte rendu"))
             opened += 1
     return opened
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from marketplace.domain import LEGAL_FORM_LABELS, LegalForm, VatRegime
+from marketplace.domain import LEGAL_FORM_LABELS, N_, LegalForm, VatRegime
 from marketplace.errors import DomainError
 from marketplace.formatting import PARIS, date_fr
 from marketplace.legal import urssaf_expiry
@@ -27,25 +27,32 @@ from marketplace.services.vetting import rules
 from marketplace.services.vetting.files import inspect_document
 
 CHECK_LABELS: dict[str, str] = {
-    CheckKind.SIRET: "SIRET",
-    CheckKind.VAT_NUMBER: "Numéro de TVA",
-    CheckKind.IBAN: "IBAN",
-    CheckKind.LEGAL_FORM: "Forme juridique et régime de TVA",
-    CheckKind.URSSAF_CERTIFICATE: "Attestation de vigilance URSSAF",
-    CheckKind.REGISTRATION_PROOF: "Justificatif d'immatriculation",
-    CheckKind.INSURANCE: "Assurance RC Pro",
-    CheckKind.IDENTITY: "Pièce d'identité",
-    CheckKind.REFERENCES: "Références",
-    CheckKind.DUPLICATES: "Doublons et fraude",
-    CheckKind.EXPERIENCE: "Cohérence de l'expérience",
+    CheckKind.SIRET: N_("SIRET"),
+    CheckKind.VAT_NUMBER: N_("Numéro de TVA"),
+    CheckKind.IBAN: N_("IBAN"),
+    CheckKind.LEGAL_FORM: N_("Forme juridique et régime de TVA"),
+    CheckKind.URSSAF_CERTIFICATE: N_("Attestation de vigilance URSSAF"),
+    CheckKind.REGISTRATION_PROOF: N_("Justificatif d'immatriculation"),
+    CheckKind.INSURANCE: N_("Assurance RC Pro"),
+    CheckKind.IDENTITY: N_("Pièce d'identité"),
+    CheckKind.REFERENCES: N_("Références"),
+    CheckKind.DUPLICATES: N_("Doublons et fraude"),
+    CheckKind.EXPERIENCE: N_("Cohérence de l'expérience"),
 }
 STATUS_LABELS: dict[str, str] = {
-    CheckStatus.PENDING: "En attente",
-    CheckStatus.RUNNING: "En cours",
-    CheckStatus.PASSED: "Conforme",
-    CheckStatus.WARNING: "À examiner",
-    CheckStatus.FAILED: "Non conforme",
-    CheckStatus.ERROR: "Erreur",
+    CheckStatus.PENDING: N_("En attente"),
+    CheckStatus.RUNNING: N_("En cours"),
+    CheckStatus.PASSED: N_("Conforme"),
+    CheckStatus.WARNING: N_("À examiner"),
+    CheckStatus.FAILED: N_("Non conforme"),
+    CheckStatus.ERROR: N_("Erreur"),
+}
+# Short names of the vetted documents, as the console says them.
+DOCUMENT_LABELS: dict[str, str] = {
+    DocumentKind.URSSAF_CERTIFICATE: N_("attestation URSSAF"),
+    DocumentKind.REGISTRATION_PROOF: N_("justificatif d'immatriculation"),
+    DocumentKind.INSURANCE: N_("assurance RC Pro"),
+    DocumentKind.IDENTITY: N_("pièce d'identité"),
 }
 DOCUMENT_CHECKS: dict[DocumentKind, CheckKind] = {
     DocumentKind.URSSAF_CERTIFICATE: CheckKind.URSSAF_CERTIFICATE,
@@ -330,12 +337,43 @@ DOCUMENT_RUNNERS = {
 }
 
 
+def reused_within(docs: dict[str, Document]) -> dict[str, list[str]]:
+    """Kinds whose current document is the very file (same SHA-256) of other kinds, with those kinds.
+
+    One scan uploaded as URSSAF certificate, Kbis, insurance and ID proves none of them.
+    """
+    by_hash: dict[str, list[str]] = {}
+    for kind, document in docs.items():
+        by_hash.setdefault(document.sha256, []).append(kind)
+    return {
+        kind: [other for other in kinds if other != kind]
+        for kinds in by_hash.values() if len(kinds) > 1 for kind in kinds
+    }
+
+
+def _flag_reuse(outcome: Outcome, others: list[str]) -> Outcome:
+    """A document whose file also stands for other kinds is at best « à examiner »."""
+    names = ", ".join(DOCUMENT_LABELS[kind] for kind in others)
+    outcome.details = {**outcome.details, "same_file_as": others}
+    outcome.summary = f"{outcome.summary} Même fichier que : {names}."
+    if outcome.status == CheckStatus.PASSED:
+        outcome.status = CheckStatus.WARNING
+    return outcome
+
+
 def document_outcomes(session: Session, profile: FreelancerProfile, today: date) -> list[Outcome]:
     """One outcome per vetted document kind (the current document of that kind)."""
     docs = current_documents(session, profile.id)
     for doc in docs.values():
         apply_document_rules(doc)
-    return [DOCUMENT_RUNNERS[kind](docs.get(kind.value), today) for kind in rules.VETTED_DOCUMENTS]
+    reused = reused_within(docs)
+    outcomes = []
+    for kind in rules.VETTED_DOCUMENTS:
+        outcome = DOCUMENT_RUNNERS[kind](docs.get(kind.value), today)
+        if kind.value in reused:
+            outcome = _flag_reuse(outcome, reused[kind.value])
+        outcomes.append(outcome)
+    return outcomes
 
 
 def apply_document_rules(document: Document) -> None:

@@ -9,14 +9,19 @@ and sends ``events.profile_status_changed``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from marketplace import i18n
 from marketplace.db import today as paris_today
 from marketplace.db import utcnow
-from marketplace.errors import DomainError
+from marketplace.domain import N_
+from marketplace.errors import DomainError, raise_if_any
+from marketplace.i18n import Later
 from marketplace.models.documents import Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.users import User
@@ -25,7 +30,7 @@ from marketplace.platform import events, mail
 from marketplace.platform.audit import record
 from marketplace.platform.links import external_url
 from marketplace.services.vetting import expiry, scheduling
-from marketplace.services.vetting.checks import CHECK_LABELS
+from marketplace.services.vetting.checks import CHECK_LABELS, STATUS_LABELS
 
 BADGE_LABELS = {
     "verified": "Vérifié",
@@ -55,14 +60,14 @@ DECISION_ACTIONS = ("vetting.approved", "vetting.rejected", "vetting.information
 def _profile(session: Session, profile_id: int) -> FreelancerProfile:
     profile = session.get(FreelancerProfile, profile_id, with_for_update=True)
     if profile is None:
-        raise DomainError("Profil introuvable.")
+        raise DomainError(_l("Profil introuvable."))
     return profile
 
 
 def _require(profile: FreelancerProfile, allowed: tuple[ProfileStatus, ...], action: str) -> None:
+    """``action`` is a lazy « Impossible de … » message taking the profile's status."""
     if profile.status not in {s.value for s in allowed}:
-        de = "d'" if action[0] in "aeéèiouy" else "de "
-        raise DomainError(f"Impossible {de}{action} un profil au statut « {profile.status_label} ».")
+        raise DomainError(_l(action, status=Later(i18n.translate, profile.status_label)))
 
 
 def _waited_hours(profile: FreelancerProfile, now: datetime) -> float | None:
@@ -104,7 +109,7 @@ def claim(
         record(session, admin, "vetting.claimed", profile, details={"old": profile.status, "new": profile.status},
                ip_address=ip_address)
         return profile
-    _require(profile, (ProfileStatus.SUBMITTED,), "prendre en charge")
+    _require(profile, (ProfileStatus.SUBMITTED,), N_("Impossible de prendre en charge un profil au statut « %(status)s »."))
     _transition(session, admin, profile, ProfileStatus.IN_REVIEW, "vetting.claimed", reason=None,
                 ip_address=ip_address, decision=False, now=now)
     return profile
@@ -138,33 +143,80 @@ def unresolved_checks(session: Session, profile_id: int) -> list[str]:
     return [CHECK_LABELS[kind] for kind, row in rows.items() if row.status in bad]
 
 
+@dataclass(frozen=True)
+class OpenWarning:
+    """One check an approval must answer for: its label and status (French message ids), the referee it is about."""
+
+    label: str
+    status: str
+    subject: str = ""
+
+    def __str__(self) -> str:
+        """The line in French, as the audit log and the error messages keep it."""
+        label = f"{self.label} ({self.subject})" if self.subject else self.label
+        return f"{label} : {self.status.lower()}"
+
+
+def open_warning_items(session: Session, profile_id: int) -> list[OpenWarning]:
+    """What an approval must answer for: every check not « Conforme » (references to examine, fraud
+    and duplicate signals, files reused, checks failed or not yet run), one each."""
+    order = {kind: index for index, kind in enumerate(CHECK_LABELS)}
+    rows = session.scalars(select(VettingCheck).where(VettingCheck.profile_id == profile_id)).all()
+    reference_names = {str(ref.id): ref.name for ref in session.get(FreelancerProfile, profile_id).references}
+    return [
+        OpenWarning(CHECK_LABELS[row.kind], STATUS_LABELS[row.status],
+                    reference_names.get(row.subject, row.subject) if row.subject else "")
+        for row in sorted(rows, key=lambda r: (order.get(r.kind, 99), r.subject != "", r.subject))
+        if row.status != CheckStatus.PASSED.value
+    ]
+
+
+def open_warnings(session: Session, profile_id: int) -> list[str]:
+    """:func:`open_warning_items` as French lines, one each."""
+    return [str(warning) for warning in open_warning_items(session, profile_id)]
+
+
 def approve(
     session: Session, admin: User, profile_id: int, *, badges: list[str], note: str | None, ip_address: str | None,
-    now: datetime | None = None,
+    confirmed: bool = False, now: datetime | None = None,
 ) -> FreelancerProfile:
-    """Approve: the freelancer becomes eligible for matching, with the badges the checks back."""
+    """Approve: the freelancer becomes eligible for matching, with the badges the checks back.
+
+    With a warning open, the operator writes why and ticks an explicit confirmation;
+    both go into the audit entry. Without any, approval is one click.
+    """
     profile = _profile(session, profile_id)
-    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW), "approuver")
+    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW), N_("Impossible d'approuver un profil au statut « %(status)s »."))
     note = (note or "").strip() or None
     unresolved = unresolved_checks(session, profile.id)
-    if unresolved and not note:
-        raise DomainError(
-            "Des vérifications sont en échec ou en attente (" + ", ".join(unresolved) + ") : "
-            "indiquez pourquoi vous approuvez malgré tout.", "note",
-        )
+    warnings = open_warnings(session, profile.id)
     rows = check_rows(session, profile.id)
-    unknown = [b for b in badges if b not in BADGE_LABELS]
-    if unknown:
-        raise DomainError("Badge inconnu.", "badges")
-    for badge in badges:
-        if not badge_allowed(rows, badge):
-            raise DomainError(f"Le badge « {BADGE_LABELS[badge]} » demande que les vérifications correspondantes soient conformes.", "badges")
+    errors = []
+    if any(b not in BADGE_LABELS for b in badges):
+        errors.append(DomainError(_l("Badge inconnu."), "badges"))
+    else:
+        errors += [
+            DomainError(_l("Le badge « %(BADGE_LABELS)s » demande que les vérifications correspondantes soient conformes.", BADGE_LABELS=BADGE_LABELS[badge]), "badges")
+            for badge in badges if not badge_allowed(rows, badge)
+        ][:1]
+    if warnings:
+        if not note or len(note) < 5:
+            opened = "Une alerte est ouverte" if len(warnings) == 1 else f"{len(warnings)} alertes sont ouvertes"
+            errors.append(DomainError(
+                _l("%(opened)s (%(join)s) : écrivez pourquoi vous approuvez malgré tout.", opened=opened, join=' ; '.join(warnings)), "note",
+            ))
+        if not confirmed:
+            errors.append(DomainError(
+                _l("Cochez la confirmation : vous approuvez ce profil en connaissance des alertes ouvertes."), "confirm",
+            ))
+    raise_if_any(errors)
     profile.badges = list(dict.fromkeys(["verified", *badges]))
     profile.status_reason = None
     _transition(session, admin, profile, ProfileStatus.APPROVED, "vetting.approved", reason=note, ip_address=ip_address,
-                details={"badges": profile.badges, "score": profile.vetting_score, "unresolved": unresolved}, now=now)
+                details={"badges": profile.badges, "score": profile.vetting_score, "unresolved": unresolved,
+                         "warnings": warnings, "confirmed_despite_warnings": bool(warnings)}, now=now)
     expiry.refresh_matching_suspension(session, profile, paris_today())
-    mail.send(session, to=profile.user.email, subject="Votre profil est vérifié", template="vetting_approved",
+    mail.send(session, to=profile.user.email, subject=_l("Votre profil est vérifié"), template="vetting_approved",
               user_id=profile.user_id, profile=profile, badges=[BADGE_LABELS[b] for b in profile.badges])
     return profile
 
@@ -174,13 +226,13 @@ def reject(
 ) -> FreelancerProfile:
     """Reject with a reason, e-mailed to the freelancer in French."""
     profile = _profile(session, profile_id)
-    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW, ProfileStatus.SUSPENDED), "refuser")
-    reason = _required_text(reason, "reason", "Indiquez la raison du refus : elle est envoyée au freelance.")
+    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW, ProfileStatus.SUSPENDED), N_("Impossible de refuser un profil au statut « %(status)s »."))
+    reason = _required_text(reason, "reason", _l("Indiquez la raison du refus : elle est envoyée au freelance."))
     profile.status_reason = reason
     profile.badges = []
     _transition(session, admin, profile, ProfileStatus.REJECTED, "vetting.rejected", reason=reason, ip_address=ip_address,
                 now=now)
-    mail.send(session, to=profile.user.email, subject="Votre profil n'a pas été retenu", template="vetting_rejected",
+    mail.send(session, to=profile.user.email, subject=_l("Votre profil n'a pas été retenu"), template="vetting_rejected",
               user_id=profile.user_id, profile=profile, reason=reason)
     return profile
 
@@ -190,13 +242,13 @@ def request_information(
 ) -> FreelancerProfile:
     """Send the profile back to draft with the list of what is missing (e-mailed)."""
     profile = _profile(session, profile_id)
-    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW, ProfileStatus.SUSPENDED), "demander des compléments pour")
+    _require(profile, (ProfileStatus.SUBMITTED, ProfileStatus.IN_REVIEW, ProfileStatus.SUSPENDED), N_("Impossible de demander des compléments pour un profil au statut « %(status)s »."))
     unknown = [m for m in missing if m not in MISSING_ITEMS]
     if unknown:
-        raise DomainError("Élément demandé inconnu.", "missing")
+        raise DomainError(_l("Élément demandé inconnu."), "missing")
     details = (details or "").strip()
     if not missing and not details:
-        raise DomainError("Cochez au moins un élément manquant ou précisez votre demande.", "missing")
+        raise DomainError(_l("Cochez au moins un élément manquant ou précisez votre demande."), "missing")
     items = [MISSING_ITEMS[m] for m in missing]
     lines = ["Éléments à compléter :", *[f"- {item}" for item in items]]
     if details:
@@ -204,7 +256,7 @@ def request_information(
     profile.status_reason = "\n".join(lines)
     _transition(session, admin, profile, ProfileStatus.DRAFT, "vetting.information_requested", reason=profile.status_reason,
                 ip_address=ip_address, details={"missing": missing})
-    mail.send(session, to=profile.user.email, subject="Votre profil : quelques éléments à compléter",
+    mail.send(session, to=profile.user.email, subject=_l("Votre profil : quelques éléments à compléter"),
               template="vetting_information_requested", user_id=profile.user_id, profile=profile, items=items,
               details=details, link=external_url("freelancer.dashboard"))
     return profile
@@ -213,11 +265,11 @@ def request_information(
 def suspend(session: Session, admin: User, profile_id: int, *, reason: str, ip_address: str | None) -> FreelancerProfile:
     """Suspend an approved profile (removed from every match), with a reason e-mailed."""
     profile = _profile(session, profile_id)
-    _require(profile, (ProfileStatus.APPROVED,), "suspendre")
-    reason = _required_text(reason, "reason", "Indiquez la raison de la suspension : elle est envoyée au freelance.")
+    _require(profile, (ProfileStatus.APPROVED,), N_("Impossible de suspendre un profil au statut « %(status)s »."))
+    reason = _required_text(reason, "reason", _l("Indiquez la raison de la suspension : elle est envoyée au freelance."))
     profile.status_reason = reason
     _transition(session, admin, profile, ProfileStatus.SUSPENDED, "vetting.suspended", reason=reason, ip_address=ip_address)
-    mail.send(session, to=profile.user.email, subject="Votre profil est suspendu", template="vetting_suspended",
+    mail.send(session, to=profile.user.email, subject=_l("Votre profil est suspendu"), template="vetting_suspended",
               user_id=profile.user_id, profile=profile, reason=reason)
     return profile
 
@@ -225,13 +277,13 @@ def suspend(session: Session, admin: User, profile_id: int, *, reason: str, ip_a
 def reinstate(session: Session, admin: User, profile_id: int, *, note: str | None, ip_address: str | None) -> FreelancerProfile:
     """Lift a suspension: the profile is approved again."""
     profile = _profile(session, profile_id)
-    _require(profile, (ProfileStatus.SUSPENDED,), "réactiver")
-    note = _required_text(note, "note", "Indiquez pourquoi la suspension est levée.")
+    _require(profile, (ProfileStatus.SUSPENDED,), N_("Impossible de réactiver un profil au statut « %(status)s »."))
+    note = _required_text(note, "note", _l("Indiquez pourquoi la suspension est levée."))
     profile.status_reason = None
     _transition(session, admin, profile, ProfileStatus.APPROVED, "vetting.reinstated", reason=note, ip_address=ip_address,
                 decision=False)
     expiry.refresh_matching_suspension(session, profile, paris_today())
-    mail.send(session, to=profile.user.email, subject="Votre profil est de nouveau actif", template="vetting_reinstated",
+    mail.send(session, to=profile.user.email, subject=_l("Votre profil est de nouveau actif"), template="vetting_reinstated",
               user_id=profile.user_id, profile=profile)
     return profile
 
@@ -243,12 +295,12 @@ def verify_document(
     """Record the URSSAF security-code verification of an attestation (proof kept in the note)."""
     document = session.get(Document, document_id, with_for_update=True)
     if document is None or document.profile_id is None:
-        raise DomainError("Document introuvable.")
+        raise DomainError(_l("Document introuvable."))
     if document.kind != DocumentKind.URSSAF_CERTIFICATE.value:
-        raise DomainError("Seule une attestation de vigilance URSSAF se vérifie par son code de sécurité.")
+        raise DomainError(_l("Seule une attestation de vigilance URSSAF se vérifie par son code de sécurité."))
     note = _required_text(
         note, "verification_note",
-        "Notez le résultat de la vérification (par exemple « Attestation authentique, vérifiée sur urssaf.fr »).",
+        _l("Notez le résultat de la vérification (par exemple « Attestation authentique, vérifiée sur urssaf.fr »)."),
     )
     document.verified_by_id = admin.id
     document.verification_note = note

@@ -13,11 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
-from marketplace.formatting import PARIS, date_fr
+from marketplace.formatting import PARIS, date_fr, plural_fr
+from marketplace.i18n import Later
 from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile, ProfileStatus
 from marketplace.models.vetting import CheckStatus, VettingCheck
@@ -42,8 +45,10 @@ class ExpiryReport:
     rechecked: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.notices} avis d'échéance, {self.suspended} suspension(s) du rapprochement, "
-                f"{self.restored} rétablissement(s), {self.rechecked} vérification(s) relancée(s)")
+        return (f"{self.notices} avis d'échéance, {self.suspended} "
+                f"{plural_fr(self.suspended, 'suspension', 'suspensions')} du rapprochement, "
+                f"{self.restored} {plural_fr(self.restored, 'rétablissement', 'rétablissements')}, {self.rechecked} "
+                f"{plural_fr(self.rechecked, 'vérification relancée', 'vérifications relancées')}")
 
 
 def notice_stage(expires_on: date, today: date) -> int | None:
@@ -77,6 +82,12 @@ def suspension_reason(documents: list[Document]) -> str | None:
     return " ; ".join(f"{DOCUMENT_KIND_LABELS[DocumentKind(d.kind)]} expirée le {date_fr(d.expires_on)}" for d in documents)
 
 
+def suspension_reason_here(documents: list[Document]) -> str:
+    """The suspension's reason in the reader's language (the stored one is French)."""
+    return " ; ".join(gettext("%(document)s expirée le %(date)s", document=gettext(DOCUMENT_KIND_LABELS[DocumentKind(d.kind)]),
+                              date=date_fr(d.expires_on)) for d in documents)
+
+
 def refresh_matching_suspension(session: Session, profile: FreelancerProfile, today: date) -> bool:
     """Suspend or restore matching eligibility from the required documents; True if changed."""
     reason = suspension_reason(expired_required(session, profile.id, today))
@@ -88,13 +99,14 @@ def refresh_matching_suspension(session: Session, profile: FreelancerProfile, to
     if reason:
         record(session, None, "vetting.matching_suspended", profile, reason=reason)
         if notify and previous is None:
-            mail.send(session, to=profile.user.email, subject="Votre profil n'apparaît plus dans les recherches",
-                      template="matching_suspended", user_id=profile.user_id, profile=profile, reason=reason,
+            mail.send(session, to=profile.user.email, subject=_l("Votre profil n'apparaît plus dans les recherches"),
+                      template="matching_suspended", user_id=profile.user_id, profile=profile,
+                      reason=Later(suspension_reason_here, expired_required(session, profile.id, today)),
                       link=external_url("freelancer.dashboard"))
     else:
         record(session, None, "vetting.matching_restored", profile, reason=previous)
         if notify:
-            mail.send(session, to=profile.user.email, subject="Votre profil apparaît de nouveau dans les recherches",
+            mail.send(session, to=profile.user.email, subject=_l("Votre profil apparaît de nouveau dans les recherches"),
                       template="matching_restored", user_id=profile.user_id, profile=profile)
     events.profile_updated.send(session, profile=profile, fields={"matching_suspended_reason"})
     return True
@@ -139,7 +151,7 @@ def send_notices(session: Session, today: date) -> int:
             for doc, days_left in items
         ]
         expired = any(line["expired"] for line in lines)
-        subject = "Un de vos documents a expiré" if expired else "Vos documents arrivent à échéance"
+        subject = _l("Un de vos documents a expiré") if expired else _l("Vos documents arrivent à échéance")
         mail.send(session, to=profile.user.email, subject=subject, template="documents_expiring", user_id=profile.user_id,
                   profile=profile, lines=lines, link=external_url("freelancer.profile_documents"))
         record(session, None, "vetting.expiry_notice", profile,

@@ -47,10 +47,10 @@ class Inspection:
 
 def inspect_document(document: Document) -> Inspection:
     """Check a stored document's presence, integrity, sniffed type and readability."""
-    path = document_store.path_of(document)
-    if not path.exists():
+    try:
+        content = document_store.read(document)
+    except FileNotFoundError:
         return Inspection(False, "Fichier introuvable sur le stockage.")
-    content = path.read_bytes()
     if hashlib.sha256(content).hexdigest() != document.sha256:
         return Inspection(False, "Le fichier a été modifié depuis son dépôt (empreinte différente).")
     sniffed = document_store.sniff(content)

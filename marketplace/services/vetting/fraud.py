@@ -15,13 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketplace.domain import LegalForm
-from marketplace.formatting import decimal_fr, percent
+from marketplace.formatting import decimal_fr, percent, plural_fr
+from marketplace.models.documents import DOCUMENT_KIND_LABELS, Document, DocumentKind
 from marketplace.models.freelancers import FreelancerProfile
 from marketplace.models.users import User
 from marketplace.models.vetting import CheckKind, CheckStatus
 from marketplace.platform.identifiers import clean_digits
 from marketplace.services.vetting import rules
-from marketplace.services.vetting.checks import Outcome
+from marketplace.services.vetting.checks import Outcome, current_documents
 
 # Function words carry no authorship; keeping them would make any two French bios alike.
 FRENCH_STOP_WORDS = frozenset(
@@ -36,6 +37,7 @@ SIGNAL_LABELS = {
     "phone": "Même téléphone",
     "email_pattern": "Même motif d'adresse e-mail",
     "bio": "Présentation quasi identique",
+    "document": "Même fichier déposé",
 }
 STRONG_SIGNALS = frozenset({"siret", "iban"})
 GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
@@ -140,9 +142,47 @@ def bio_signals(session: Session, profile: FreelancerProfile) -> tuple[list[dict
     return signals, len(others)
 
 
+def _vetted_kinds() -> list[str]:
+    return [kind.value for kind in rules.VETTED_DOCUMENTS]
+
+
+def shared_with_others(session: Session, profile_id: int) -> list[dict[str, Any]]:
+    """Current documents of this profile whose file (same SHA-256) was also uploaded on another profile."""
+    mine = {document.sha256: kind for kind, document in current_documents(session, profile_id).items()}
+    if not mine:
+        return []
+    rows = session.execute(
+        select(Document.sha256, Document.kind, FreelancerProfile.id, User)
+        .join(FreelancerProfile, Document.profile_id == FreelancerProfile.id)
+        .join(User, FreelancerProfile.user_id == User.id)
+        .where(Document.sha256.in_(list(mine)), Document.profile_id != profile_id, Document.kind.in_(_vetted_kinds()))
+        .order_by(FreelancerProfile.id, Document.id)
+    ).all()
+    found, seen = [], set()
+    for sha256, their_kind, other_id, user in rows:
+        key = (sha256, other_id)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append({"sha256": sha256, "kind": mine[sha256], "their_kind": their_kind, "profile_id": other_id,
+                      "name": user.display_name})
+    return found
+
+
+def file_signals(session: Session, profile: FreelancerProfile) -> list[dict[str, Any]]:
+    """One signal per other profile holding one of this profile's files."""
+    signals = []
+    for shared in shared_with_others(session, profile.id):
+        kind_label = DOCUMENT_KIND_LABELS[DocumentKind(shared["kind"])]
+        signals.append({"kind": "document", "label": f"{SIGNAL_LABELS['document']} ({kind_label})",
+                        "profile_id": shared["profile_id"], "name": shared["name"], "document_kind": shared["kind"]})
+    return signals
+
+
 def duplicates_outcome(session: Session, profile: FreelancerProfile, now: datetime) -> Outcome:
     """Every duplicate signal against all other profiles, in one check."""
     signals = identity_signals(session, profile)
+    signals += file_signals(session, profile)
     bios, compared = bio_signals(session, profile)
     signals += bios
     total = session.scalar(select(func.count()).select_from(FreelancerProfile).where(FreelancerProfile.id != profile.id))
@@ -150,7 +190,7 @@ def duplicates_outcome(session: Session, profile: FreelancerProfile, now: dateti
                "threshold": rules.BIO_SIMILARITY_THRESHOLD}
     expires_at = now + timedelta(days=rules.DUPLICATES_RECHECK_DAYS)
     if not signals:
-        return Outcome(CheckKind.DUPLICATES, CheckStatus.PASSED, f"Aucun doublon parmi {total} autre(s) profil(s).", details, expires_at=expires_at)
+        return Outcome(CheckKind.DUPLICATES, CheckStatus.PASSED, f"Aucun doublon parmi {total} {plural_fr(total, 'autre profil', 'autres profils')}.", details, expires_at=expires_at)
     described = " ; ".join(f"{s['label']} que {s['name'] or 'profil n° ' + str(s['profile_id'])}" for s in signals)
     status = CheckStatus.FAILED if any(s["kind"] in STRONG_SIGNALS for s in signals) else CheckStatus.WARNING
     return Outcome(CheckKind.DUPLICATES, status, f"{described}.", details, expires_at=expires_at)
@@ -198,7 +238,7 @@ def experience_outcome(profile: FreelancerProfile, today: date) -> Outcome:
             f"{freelance} ans de freelance déclarés, {decimal_fr(round(dated_freelance, 1))} ans datés en freelance.", details,
         )
     if future:
-        return Outcome(kind, CheckStatus.WARNING, f"{measured} ; {future} poste(s) commençant dans le futur.", details)
+        return Outcome(kind, CheckStatus.WARNING, f"{measured} ; {future} {plural_fr(future, 'poste commençant', 'postes commençant')} dans le futur.", details)
     return Outcome(kind, CheckStatus.PASSED, f"Cohérent : {measured}.", details)
 
 

@@ -10,8 +10,9 @@ from statistics import median
 from typing import Iterable
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
+from marketplace.domain import N_
 from marketplace.formatting import decimal_fr
 from marketplace.models.audit import AuditLog
 from marketplace.models.documents import Document
@@ -30,15 +31,16 @@ from marketplace.models.vetting import (
 from marketplace.services.vetting import rules
 from marketplace.services.vetting.checks import CHECK_LABELS, current_documents
 from marketplace.services.vetting.decisions import DECISION_ACTIONS
+from marketplace.services.vetting.fraud import shared_with_others
 from marketplace.services.vetting.references import latest_requests
 
 QUEUE_STATUSES = (ProfileStatus.SUBMITTED.value, ProfileStatus.IN_REVIEW.value)
 FLAGS: dict[str, tuple[str, tuple[CheckKind, ...]]] = {
-    "identifiants": ("Identifiants", (CheckKind.SIRET, CheckKind.VAT_NUMBER, CheckKind.IBAN, CheckKind.LEGAL_FORM)),
-    "documents": ("Documents", (CheckKind.URSSAF_CERTIFICATE, CheckKind.REGISTRATION_PROOF, CheckKind.INSURANCE, CheckKind.IDENTITY)),
-    "references": ("Références", (CheckKind.REFERENCES,)),
-    "doublons": ("Doublons", (CheckKind.DUPLICATES,)),
-    "experience": ("Expérience", (CheckKind.EXPERIENCE,)),
+    "identifiants": (N_("Identifiants"), (CheckKind.SIRET, CheckKind.VAT_NUMBER, CheckKind.IBAN, CheckKind.LEGAL_FORM)),
+    "documents": (N_("Documents"), (CheckKind.URSSAF_CERTIFICATE, CheckKind.REGISTRATION_PROOF, CheckKind.INSURANCE, CheckKind.IDENTITY)),
+    "references": (N_("Références"), (CheckKind.REFERENCES,)),
+    "doublons": (N_("Doublons"), (CheckKind.DUPLICATES,)),
+    "experience": (N_("Expérience"), (CheckKind.EXPERIENCE,)),
 }
 FLAGGED_STATUSES = (CheckStatus.FAILED.value, CheckStatus.WARNING.value, CheckStatus.ERROR.value)
 # Identifiers and documents raise a flag when they fail; a warning there is routine work
@@ -91,7 +93,9 @@ def queue(
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     # Oldest first; never-submitted profiles (drafts) last.
     stmt = stmt.order_by(FreelancerProfile.submitted_at.is_(None), FreelancerProfile.submitted_at, FreelancerProfile.id)
-    profiles = session.scalars(stmt.limit(page_size).offset((page - 1) * page_size)).all()
+    profiles = session.scalars(
+        stmt.options(contains_eager(FreelancerProfile.user)).limit(page_size).offset((page - 1) * page_size)
+    ).all()
     ids = [p.id for p in profiles]
     counts: dict[int, Counter] = defaultdict(Counter)
     flags: dict[int, set[str]] = defaultdict(set)
@@ -146,6 +150,8 @@ class ProfileFile:
     history: list[AuditLog]
     reviewer: str | None
     duplicate_profiles: dict[int, FreelancerProfile] = field(default_factory=dict)
+    # Document kind → other profiles holding the very same file.
+    shared_files: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> VettingCheck | None:
@@ -197,6 +203,8 @@ def profile_file(session: Session, profile_id: int) -> ProfileFile | None:
         history=list(history),
         reviewer=current_reviewers(session, [profile_id]).get(profile_id),
     )
+    for shared in shared_with_others(session, profile_id):
+        file.shared_files.setdefault(shared["kind"], []).append(shared)
     duplicates = file.duplicates
     other_ids = {s.get("profile_id") for s in (duplicates.details.get("signals", []) if duplicates else [])} - {None}
     if other_ids:

@@ -19,13 +19,14 @@ from statistics import mean
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from marketplace.db import utcnow
 from marketplace.domain import SKILL_DIMENSIONS, Role
-from marketplace.errors import DomainError
-from marketplace.formatting import date_fr, decimal_fr
+from marketplace.errors import DomainError, raise_if_any
+from marketplace.formatting import date_fr, decimal_fr, plural_fr
 from marketplace.models.audit import AuditLog
 from marketplace.models.freelancers import FreelancerProfile, Reference
 from marketplace.models.users import User
@@ -191,7 +192,7 @@ def create_request(session: Session, profile: FreelancerProfile, reference: Refe
     session.flush()
     request.token_hash = hash_token(token_for(request))
     _send(session, request, profile, reference, template="reference_request",
-          subject=f"{profile.display_name} vous cite comme référence : 3 minutes de questionnaire")
+          subject=_l("%(name)s vous cite comme référence : 3 minutes de questionnaire", name=profile.display_name))
     request.status = RequestStatus.SENT
     request.sent_at = now
     return request
@@ -233,7 +234,7 @@ def send_reminders(session: Session, now: datetime | None = None) -> dict[str, i
         if due > request.reminders_sent:
             profile = session.get(FreelancerProfile, request.profile_id)
             _send(session, request, profile, request.reference, template="reference_reminder",
-                  subject=f"Rappel : votre avis sur {profile.display_name}")
+                  subject=_l("Rappel : votre avis sur %(name)s", name=profile.display_name))
             # A missed day does not send two reminders in a row: catch up to the stage reached.
             request.reminders_sent = due
             request.last_reminder_at = now
@@ -251,9 +252,9 @@ def resend(session: Session, admin: User, request_id: int, *, ip_address: str | 
     now = now or utcnow()
     old = session.get(ReferenceRequest, request_id, with_for_update=True)
     if old is None:
-        raise DomainError("Demande de référence introuvable.")
+        raise DomainError(_l("Demande de référence introuvable."))
     if old.status == RequestStatus.ANSWERED:
-        raise DomainError("Ce référent a déjà répondu : inutile de lui renvoyer le questionnaire.")
+        raise DomainError(_l("Ce référent a déjà répondu : inutile de lui renvoyer le questionnaire."))
     profile = session.get(FreelancerProfile, old.profile_id)
     old.status = RequestStatus.CANCELLED
     new = create_request(session, profile, old.reference, now)
@@ -275,49 +276,51 @@ def open_request(session: Session, token: str, now: datetime | None = None, *, l
     request = session.scalar(stmt) if token else None
     if request is None:
         raise ReferenceLinkError(
-            "unknown", "Ce lien de questionnaire n'est pas valide. Vérifiez qu'il a été copié en entier depuis l'e-mail."
+            "unknown", _l("Ce lien de questionnaire n'est pas valide. Vérifiez qu'il a été copié en entier depuis l'e-mail.")
         )
     if request.status == RequestStatus.ANSWERED:
         raise ReferenceLinkError(
-            "used", "Ce questionnaire a déjà été rempli : votre réponse a bien été transmise à notre équipe. Merci !"
+            "used", _l("Ce questionnaire a déjà été rempli : votre réponse a bien été transmise à notre équipe. Merci !")
         )
     if request.status == RequestStatus.CANCELLED:
         raise ReferenceLinkError(
-            "replaced", "Ce lien a été remplacé par un lien plus récent, envoyé par e-mail : utilisez le dernier message reçu."
+            "replaced", _l("Ce lien a été remplacé par un lien plus récent, envoyé par e-mail : utilisez le dernier message reçu.")
         )
     if request.status == RequestStatus.EXPIRED or request.expires_at <= now:
         raise ReferenceLinkError(
             "expired",
-            f"Ce lien a expiré le {date_fr(request.expires_at)}. Si vous souhaitez encore répondre, "
-            "demandez à la personne qui vous a cité de nous le signaler : nous vous enverrons un nouveau lien.",
+            _l("Ce lien a expiré le %(date)s. Si vous souhaitez encore répondre, demandez à la personne qui vous a cité de nous le signaler : nous vous enverrons un nouveau lien.", date=date_fr(request.expires_at)),
         )
     return request
 
 
 def validate_answer(answer: Answer) -> dict[str, Any]:
-    """The answers to store; DomainError on the field at fault."""
+    """The answers to store; every field at fault is named at once (InvalidInput)."""
     role = (answer.role or "").strip()
     period = (answer.period or "").strip()
+    errors = []
     if not role:
-        raise DomainError("Indiquez votre fonction et votre lien avec la personne.", "role")
+        errors.append(DomainError(_l("Indiquez votre fonction et votre lien avec la personne."), "role"))
     if not period:
-        raise DomainError("Indiquez la période de votre collaboration.", "period")
+        errors.append(DomainError(_l("Indiquez la période de votre collaboration."), "period"))
     if answer.would_rehire not in WOULD_REHIRE:
-        raise DomainError("Dites si vous retravailleriez avec cette personne.", "would_rehire")
+        errors.append(DomainError(_l("Dites si vous retravailleriez avec cette personne."), "would_rehire"))
     ratings: dict[str, int | None] = {}
     for code, _label in RATING_DIMENSIONS:
         value = answer.ratings.get(code)
         if value in (None, 0, ""):
             ratings[code] = None
-            continue
-        if int(value) not in range(1, 6):
-            raise DomainError("Les notes vont de 1 à 5.", f"rating_{code}")
-        ratings[code] = int(value)
-    if not any(ratings.values()):
-        raise DomainError("Notez au moins une des cinq dimensions (ou plusieurs).", "rating_people_culture")
+        elif str(value).isdigit() and int(value) in range(1, 6):
+            ratings[code] = int(value)
+        else:
+            ratings[code] = None
+            errors.append(DomainError(_l("Les notes vont de 1 à 5."), f"rating_{code}"))
+    if not any(ratings.values()) and not any(e.field and e.field.startswith("rating_") for e in errors):
+        errors.append(DomainError(_l("Notez au moins une des cinq dimensions (ou plusieurs)."), "rating_people_culture"))
     comment = (answer.comment or "").strip()
     if len(comment) > 3000:
-        raise DomainError("Votre commentaire dépasse 3 000 caractères.", "comment")
+        errors.append(DomainError(_l("Votre commentaire dépasse 3 000 caractères."), "comment"))
+    raise_if_any(errors)
     return {"role": role[:200], "period": period[:120], "would_rehire": answer.would_rehire, "ratings": ratings,
             "comment": comment}
 
@@ -369,7 +372,7 @@ def _reference_outcome(session: Session, profile: FreelancerProfile, reference: 
                 "sent_at": request.sent_at.isoformat() if request.sent_at else None}
     flag_text = " ; ".join(FLAG_LABELS.get(f, f) for f in flags)
     if request.status == RequestStatus.SENT:
-        reminders = f", {request.reminders_sent} relance(s)" if request.reminders_sent else ""
+        reminders = f", {request.reminders_sent} {plural_fr(request.reminders_sent, 'relance', 'relances')}" if request.reminders_sent else ""
         summary = f"{reference.name} : en attente de réponse (envoyé le {date_fr(request.sent_at)}{reminders}, expire le {date_fr(request.expires_at)})."
         if flags:
             summary += f" Signalé : {flag_text}."
@@ -402,14 +405,16 @@ def reference_outcomes(session: Session, profile: FreelancerProfile, now: dateti
     details = {"given": given, "verified": verified, "waiting": waiting, "required": rules.MIN_REFERENCES}
     if given < rules.MIN_REFERENCES:
         summary = Outcome(CheckKind.REFERENCES, CheckStatus.FAILED,
-                          f"{given} référence(s) fournie(s) : {rules.MIN_REFERENCES} au moins sont attendues.", details)
+                          f"{given} {plural_fr(given, 'référence fournie', 'références fournies')} : "
+                          f"{rules.MIN_REFERENCES} au moins sont attendues.", details)
     elif verified >= rules.MIN_REFERENCES:
-        summary = Outcome(CheckKind.REFERENCES, CheckStatus.PASSED, f"{verified} référence(s) vérifiée(s) sur {given}.", details)
+        summary = Outcome(CheckKind.REFERENCES, CheckStatus.PASSED, f"{verified} {plural_fr(verified, 'référence vérifiée', 'références vérifiées')} sur {given}.", details)
     elif waiting:
         text = (f"En attente des {given} référents." if waiting == given
-                else f"{given - waiting} réponse(s) reçue(s) sur {given} ; en attente des autres référents.")
+                else f"{given - waiting} {plural_fr(given - waiting, 'réponse reçue', 'réponses reçues')} sur {given} ; "
+                   "en attente des autres référents.")
         summary = Outcome(CheckKind.REFERENCES, CheckStatus.PENDING, text, details)
     else:
         summary = Outcome(CheckKind.REFERENCES, CheckStatus.WARNING,
-                          f"Références à examiner : {verified} vérifiée(s) sur {given}.", details)
+                          f"Références à examiner : {verified} {plural_fr(verified, 'vérifiée', 'vérifiées')} sur {given}.", details)
     return [summary, *per_reference]

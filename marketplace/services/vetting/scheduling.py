@@ -94,6 +94,8 @@ def _fraud_inputs(session: Session, profile: FreelancerProfile) -> Any:
         "bio": profile.bio,
         "years": [profile.years_experience, profile.freelance_years],
         "experiences": sorted([_iso(e.start_date), _iso(e.end_date), e.is_freelance] for e in profile.experiences),
+        # A file also uploaded on another profile is a duplicate signal.
+        "files": sorted(doc.sha256 for doc in checks.current_documents(session, profile.id).values()),
     }
 
 

@@ -95,9 +95,9 @@ def _approve(session: Session, admin: User, profile: FreelancerProfile, decided)
         )
         running.run(session, profile.id, "documents", decided - timedelta(minutes=30))
     decisions.claim(session, admin, profile.id, ip_address=None, now=decided - timedelta(hours=2))
-    unresolved = decisions.unresolved_checks(session, profile.id)
+    warnings = decisions.open_warnings(session, profile.id)
     decisions.approve(
         session, admin, profile.id, badges=[b for b in decisions.suggested_badges(session, profile.id) if b != "verified"],
-        note="Contrôles en cours de régularisation, validé après entretien (démo)." if unresolved else None,
-        ip_address=None, now=decided,
+        note="Contrôles en cours de régularisation, validé après entretien (démo)." if warnings else None,
+        confirmed=bool(warnings), ip_address=None, now=decided,
     )

@@ -28,11 +28,11 @@ def on_profile_updated(session, profile: FreelancerProfile, fields=None, **_kwar
 
 @events.document_uploaded.connect
 def on_document_uploaded(session, document, **_kwargs) -> None:
-    """A new vetted document: derive its expiry, then re-check the profile's documents."""
+    """A new vetted document: derive its expiry, then re-check the profile's documents (and files shared with others)."""
     if document.profile_id is None or document.kind not in VETTED_KINDS:
         return
     checks.apply_document_rules(document)
     profile = session.get(FreelancerProfile, document.profile_id)
     if profile is not None and scheduling.is_vetted(profile):
-        scheduling.schedule(session, profile, ["documents"], rerun_only=True)
+        scheduling.schedule(session, profile, ["documents", "fraud"], rerun_only=True)
 

@@ -43,8 +43,8 @@
           });
           el.removeAttribute("aria-invalid");
         });
-        clone.querySelectorAll("label.visually-hidden").forEach(function (label) {
-          label.textContent = label.textContent.replace(/\d+\)$/, (index + 1) + ")");
+        clone.querySelectorAll("label.cell-label .visually-hidden").forEach(function (line) {
+          line.textContent = line.textContent.replace(/\d+\)$/, (index + 1) + ")");
         });
         clone.querySelectorAll("input").forEach(function (input) { input.value = ""; });
         clone.querySelectorAll("select").forEach(function (select) {

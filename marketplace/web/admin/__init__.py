@@ -7,4 +7,12 @@ bp = Blueprint("admin", __name__)
 # Every admin URL, including those later issues add, is for admins only.
 protect_blueprint(bp, Role.ADMIN)
 
-from marketplace.web.admin import billing, contracts, payments, privacy, vetting, views  # noqa: E402,F401
+from marketplace.web.admin import (  # noqa: E402,F401
+    billing,
+    contracts,
+    labels,
+    payments,
+    privacy,
+    vetting,
+    views,
+)

@@ -37,7 +37,7 @@ from marketplace.web.billing_views import (
     scoped_invoice,
     scoped_timesheet,
 )
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.forms import query_text
 
@@ -75,12 +75,11 @@ def timesheet_correct(timesheet_id: int):
     """Replace an approved report by a new version to correct (its invoice is cancelled by a credit note)."""
     item = scoped_timesheet(timesheet_id)
     form = CorrectForm()
-    if form.validate():
-        done = attempt(lambda: reports.correct(db.session, item, current_user, form.reason.data or ""), form=form,
-                       success=lambda new: (f"Compte rendu rouvert en version {new.version} : le freelance corrige "
-                                            "ses jours ; la facture de la version validée est annulée par un avoir."))
-        if done:
-            return redirect(url_for("admin.timesheet", timesheet_id=done.value.id))
+    done = submit(form, lambda: reports.correct(db.session, item, current_user, form.reason.data or ""),
+                  success=lambda new: (f"Compte rendu rouvert en version {new.version} : le freelance corrige "
+                                       "ses jours ; la facture de la version validée est annulée par un avoir."))
+    if done:
+        return redirect(url_for("admin.timesheet", timesheet_id=done.value.id))
     return render_timesheet(item, "admin", 422, correct_form=form)
 
 
@@ -111,11 +110,10 @@ def invoice_credit(invoice_id: int):
     """Cancel the invoice by a credit note (its fee invoice with it)."""
     item = scoped_invoice(invoice_id)
     form = CreditForm()
-    if form.validate():
-        done = attempt(lambda: credit.credit(db.session, item, current_user, form.reason.data or ""), form=form,
-                       success=lambda note: f"Avoir {note.number} émis : la facture {item.number} est annulée.")
-        if done:
-            return redirect(url_for("admin.invoice", invoice_id=done.value.id))
+    done = submit(form, lambda: credit.credit(db.session, item, current_user, form.reason.data or ""),
+                  success=lambda note: f"Avoir {note.number} émis : la facture {item.number} est annulée.")
+    if done:
+        return redirect(url_for("admin.invoice", invoice_id=done.value.id))
     return render_invoice(item, "admin", 422, credit_form=form)
 
 
@@ -124,13 +122,12 @@ def invoice_resolve(invoice_id: int):
     """Answer the freelancer's contest: reject it, reissue the invoice, or reopen the report."""
     item = scoped_invoice(invoice_id)
     form = ResolveForm()
-    if form.validate():
-        action = form.action.data
-        done = attempt(lambda: contests.resolve(db.session, item, current_user, form.resolution.data or "", action),
-                       form=form, success=lambda corrected: RESOLVED[action] + (
-                           f" Nouvelle facture : {corrected.number}." if corrected is not None else ""))
-        if done:
-            return redirect(url_for("admin.invoice", invoice_id=item.id))
+    done = submit(form, lambda: contests.resolve(db.session, item, current_user, form.resolution.data or "",
+                                                 form.action.data or ""),
+                  success=lambda corrected: RESOLVED[form.action.data] + (
+                      f" Nouvelle facture : {corrected.number}." if corrected is not None else ""))
+    if done:
+        return redirect(url_for("admin.invoice", invoice_id=item.id))
     return render_invoice(item, "admin", 422, resolve_form=form)
 
 

@@ -22,7 +22,7 @@ from marketplace.models.payments import BankLine, Payout
 from marketplace.services.payments import payouts, queries, reconciliation, statements
 from marketplace.web.admin import bp
 from marketplace.web.authz import get_scoped_or_404
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.forms import BaseForm, query_text
 
@@ -38,7 +38,7 @@ class DecisionForm(BaseForm):
                           description=_l("Numéros séparés par des virgules, par exemple F00012-2026-00007."))
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=reconciliation.MAX_NOTE)],
                          description=_l("Obligatoire pour ignorer la ligne : pourquoi (remboursement, erreur du client…)."))
-    action = StringField(validators=[AnyOf(("settle", "ignore"), message=_l("Choisissez « Rapprocher » ou « Ignorer »."))])
+    action = StringField(validators=[Length(max=12), AnyOf(("settle", "ignore"), message=_l("Choisissez « Rapprocher » ou « Ignorer »."))])
 
 
 class PayoutSentForm(BaseForm):
@@ -80,16 +80,18 @@ def payment_line_decide(line_id: int):
     """Settle the invoices an unmatched bank line pays, or ignore it with a note."""
     line = get_scoped_or_404(BankLine, line_id)
     form = DecisionForm(prefix=f"line-{line.id}")
-    if form.validate():
-        done = attempt(lambda: reconciliation.decide_by_numbers(
-            db.session, line, current_user, form.numbers.data or "", form.note.data or "",
-            ignore=form.action.data == "ignore"), form=form, success=lambda decided: (
-                f"Virement rapproché : {decided.note}" if decided.status == "manual" else "Ligne ignorée."))
-        if done:
-            return redirect(url_for("admin.payments") + "#lignes")
-        if line.status != "unmatched":  # decided meanwhile: its form is no longer on the page
-            flash(done.error.message, "danger")
-            return redirect(url_for("admin.payments") + "#lignes")
+    # Settling records a payment (and, after the commit, its payouts): a wrong form only has its fields judged.
+    done = submit(form, lambda: reconciliation.decide_by_numbers(
+        db.session, line, current_user, form.numbers.data or "", form.note.data or "",
+        ignore=form.action.data == "ignore"), success=lambda decided: (
+            f"Virement rapproché : {decided.note}" if decided.status == "manual" else "Ligne ignorée."),
+        check=lambda: reconciliation.decision_errors(db.session, form.numbers.data or "", form.note.data or "",
+                                                     ignore=form.action.data == "ignore"))
+    if done:
+        return redirect(url_for("admin.payments") + "#lignes")
+    if line.status != "unmatched":  # decided meanwhile: its form is no longer on the page
+        flash(done.error.message, "danger")
+        return redirect(url_for("admin.payments") + "#lignes")
     return _payments_page({f"line-{line.id}": form}, 422)
 
 
@@ -98,12 +100,11 @@ def payment_payout_sent(payout_id: int):
     """Record the bank transfer made to the freelancer for a pending payout."""
     payout = get_scoped_or_404(Payout, payout_id)
     form = PayoutSentForm(prefix=f"payout-{payout.id}")
-    if form.validate():
-        done = attempt(lambda: payouts.mark_sent(db.session, payout, current_user, form.reference.data or ""),
-                       form=form, success=lambda sent: (f"Virement de {sent.freelancer.display_name} enregistré "
-                                                        f"(référence {sent.provider_ref})."))
-        if done:
-            return redirect(url_for("admin.payments") + "#versements")
+    done = submit(form, lambda: payouts.mark_sent(db.session, payout, current_user, form.reference.data or ""),
+                  success=lambda sent: (f"Virement de {sent.freelancer.display_name} enregistré "
+                                        f"(référence {sent.provider_ref})."))
+    if done:
+        return redirect(url_for("admin.payments") + "#versements")
     return _payments_page({f"payout-{payout.id}": form}, 422)
 
 

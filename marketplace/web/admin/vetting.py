@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,7 +17,11 @@ from marketplace.db import db, today, utcnow
 from marketplace.legal import urssaf_expiry
 from marketplace.models.freelancers import PROFILE_STATUS_LABELS, FreelancerProfile
 from marketplace.services.vetting import decisions, queries, references
-from marketplace.services.vetting.checks import CHECK_LABELS, STATUS_LABELS
+from marketplace.services.vetting.checks import (
+    CHECK_LABELS,
+    DOCUMENT_LABELS,
+    STATUS_LABELS,
+)
 from marketplace.services.vetting.score import breakdown
 from marketplace.web.admin import bp
 from marketplace.web.admin.vetting_forms import (
@@ -24,7 +29,7 @@ from marketplace.web.admin.vetting_forms import (
     VerifyDocumentForm,
     decision_forms,
 )
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.forms import BaseForm, client_ip, page_arg, query_text
 
@@ -73,8 +78,10 @@ def _render_profile(profile_id: int, status_code: int = 200, **forms):
         profile=file.profile,
         score_lines=breakdown(file.checks),
         check_labels=CHECK_LABELS,
+        document_labels=DOCUMENT_LABELS,
         status_labels=STATUS_LABELS,
         unresolved=decisions.unresolved_checks(db.session, profile_id),
+        warnings=decisions.open_warning_items(db.session, profile_id),
         flag_labels=references.FLAG_LABELS,
         request_status_labels=references.REQUEST_STATUS_LABELS,
         would_rehire=references.WOULD_REHIRE,
@@ -101,9 +108,9 @@ def _act(profile_id: int, form, action, success: str, form_key: str, anchor: str
     """Validate ``form``, run ``action``, commit and come back; errors stay beside their field."""
     if db.session.get(FreelancerProfile, profile_id) is None:
         abort(404)
-    if form.validate_on_submit() and attempt(action, form=form, success=success):
+    if submit(form, action, success=success):
         return _back(profile_id, anchor)
-    flash("Rien n'a été enregistré : corrigez le formulaire ci-dessous.", "danger")
+    flash(_("Rien n'a été enregistré : corrigez le formulaire ci-dessous."), "danger")
     return _render_profile(profile_id, 200, **{form_key: form})
 
 
@@ -138,7 +145,7 @@ def vetting_approve(profile_id: int):
     return _act(
         profile_id, form,
         lambda: decisions.approve(db.session, current_user, profile_id, badges=form.badges.data or [],
-                                  note=form.note.data, ip_address=client_ip()),
+                                  note=form.note.data, confirmed=bool(form.confirm.data), ip_address=client_ip()),
         "Profil approuvé : le freelance apparaît désormais dans le rapprochement.", "approve_form",
     )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectMultipleField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -19,43 +20,44 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ApproveForm(BaseForm):
     badges = MultiCheckboxField(
-        "Badges affichés aux entreprises",
+        _l("Badges affichés aux entreprises"),
         choices=choices({k: v for k, v in BADGE_LABELS.items() if k != "verified"}),
-        description="« Vérifié » est toujours attribué ; les autres demandent des vérifications conformes.",
+        description=_l("« Vérifié » est toujours attribué ; les autres demandent des vérifications conformes."),
     )
     note = TextAreaField(
-        "Commentaire d'approbation",
+        _l("Raison de l'approbation"),
         validators=[Optional(), Length(max=2000)],
-        description="Obligatoire si des vérifications sont en échec ou en attente. Non envoyé au freelance.",
+        description=_l("Obligatoire tant qu'une alerte est ouverte ; conservée au journal d'audit, non envoyée au freelance."),
     )
+    confirm = BooleanField(_l("Je confirme approuver ce profil malgré les alertes ouvertes"))
 
 
 class RejectForm(BaseForm):
     reason = TextAreaField(
-        "Raison du refus",
+        _l("Raison du refus"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
-        description="Envoyée telle quelle au freelance, en français.",
+        description=_l("Envoyée telle quelle au freelance, en français."),
     )
 
 
 class RequestInformationForm(BaseForm):
-    missing = MultiCheckboxField("Éléments manquants", choices=choices(MISSING_ITEMS))
+    missing = MultiCheckboxField(_l("Éléments manquants"), choices=choices(MISSING_ITEMS))
     details = TextAreaField(
-        "Précisions pour le freelance", validators=[Optional(), Length(max=2000)],
-        description="Le profil repasse en brouillon ; le freelance reçoit la liste par e-mail.",
+        _l("Précisions pour le freelance"), validators=[Optional(), Length(max=2000)],
+        description=_l("Le profil repasse en brouillon ; le freelance reçoit la liste par e-mail."),
     )
 
 
 class SuspendForm(BaseForm):
     reason = TextAreaField(
-        "Raison de la suspension",
+        _l("Raison de la suspension"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
-        description="Le profil disparaît de tous les résultats ; la raison est envoyée au freelance.",
+        description=_l("Le profil disparaît de tous les résultats ; la raison est envoyée au freelance."),
     )
 
 
 class ReinstateForm(BaseForm):
-    note = TextAreaField("Pourquoi lever la suspension", validators=[DataRequired(REQUIRED), Length(max=2000)])
+    note = TextAreaField(_l("Pourquoi lever la suspension"), validators=[DataRequired(REQUIRED), Length(max=2000)])
 
 
 VERIFICATION_RESULTS = {
@@ -66,14 +68,14 @@ VERIFICATION_RESULTS = {
 
 class VerifyDocumentForm(BaseForm):
     result = RadioField(
-        "Résultat de la vérification sur urssaf.fr",
+        _l("Résultat de la vérification sur urssaf.fr"),
         choices=choices(VERIFICATION_RESULTS),
-        validators=[InputRequired("Choisissez le résultat de la vérification.")],
+        validators=[InputRequired(_l("Choisissez le résultat de la vérification."))],
     )
     verification_note = TextAreaField(
-        "Note de vérification",
+        _l("Note de vérification"),
         validators=[DataRequired(REQUIRED), Length(max=2000)],
-        description="Ce qui a été vérifié, où et comment : c'est la preuve conservée.",
+        description=_l("Ce qui a été vérifié, où et comment : c'est la preuve conservée."),
     )
 
 

@@ -62,7 +62,12 @@ def communes():
 
 
 def _match_json(result, *, mission=None, profile=None) -> dict:
-    data = {"score": result.score, "reasons": result.breakdown()}
+    band = result.band
+    data = {
+        "score": result.score, "expected_grade": None if result.grade is None else round(result.grade, 3),
+        "band": band.code if band else None, "band_label": band.label if band else None,
+        "reasons": result.breakdown(),
+    }
     if mission is not None:
         data["mission"] = {"id": mission.id, "title": mission.title, "company": mission.company.legal_name}
     if profile is not None:

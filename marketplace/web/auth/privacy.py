@@ -27,8 +27,8 @@ from marketplace.services.privacy import closures, exports
 from marketplace.services.privacy import queries as privacy_queries
 from marketplace.web import security
 from marketplace.web.auth import bp
-from marketplace.web.auth.forms import ChangePasswordForm, LanguageForm
-from marketplace.web.boundary import attempt
+from marketplace.web.auth.forms import PASSWORD_LENGTH, ChangePasswordForm, LanguageForm
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.forms import REQUIRED, BaseForm, client_ip
 
 
@@ -46,7 +46,7 @@ class ExportForm(BaseForm):
 
 
 class CloseAccountForm(BaseForm):
-    password = PasswordField(_l("Votre mot de passe, pour confirmer"), validators=[DataRequired(REQUIRED)])
+    password = PasswordField(_l("Votre mot de passe, pour confirmer"), validators=[DataRequired(REQUIRED), PASSWORD_LENGTH])
     reason = TextAreaField(_l("Pourquoi partez-vous ? (facultatif)"), validators=[Length(max=1000)])
     close_company = BooleanField(_l("Je ferme aussi le compte de l'entreprise et ceux de son équipe"))
 
@@ -119,19 +119,18 @@ def privacy_export_download(token: str):
 def close_account():
     """Close one's account: the sessions end, the data is erased after the grace period unless cancelled."""
     form = CloseAccountForm(prefix="close")
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: closures.request_closure(
-                db.session, current_user._get_current_object(), password=form.password.data,
-                reason=form.reason.data or "", close_company=bool(form.close_company.data)),
-            form=form,
-            success=lambda closure: (
-                f"Votre compte est fermé. Vos données seront effacées le {closure.erase_after:%d/%m/%Y} ; "
-                "d'ici là, reconnectez-vous pour annuler."),
-        )
-        if done:
-            logout_user()
-            return redirect(url_for("public.home"))
+    done = submit(
+        form,
+        lambda: closures.request_closure(
+            db.session, current_user._get_current_object(), password=form.password.data or "",
+            reason=form.reason.data or "", close_company=bool(form.close_company.data)),
+        success=lambda closure: (
+            f"Votre compte est fermé. Vos données seront effacées le {closure.erase_after:%d/%m/%Y} ; "
+            "d'ici là, reconnectez-vous pour annuler."),
+    )
+    if done:
+        logout_user()
+        return redirect(url_for("public.home"))
     return render_settings(close_form=form), 422
 
 

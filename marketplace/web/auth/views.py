@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.db import db
@@ -23,8 +24,16 @@ from marketplace.web.auth.forms import (
     SmeSignupForm,
 )
 from marketplace.web.authz import dashboard_endpoint
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.forms import client_ip, safe_next
+
+
+def _keep_language(user):
+    """The language chosen before logging in or signing up (the switcher's session choice) becomes the account's."""
+    chosen = session.pop("locale", None)
+    if chosen and chosen != user.locale:
+        accounts.set_locale(user, chosen)
+    return user
 
 
 def _after_login_url(user) -> str:
@@ -43,12 +52,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         done = attempt(
-            lambda: accounts.authenticate(db.session, form.email.data, form.password.data, ip_address=client_ip()),
-            form=form, success=lambda user: f"Bienvenue, {user.first_name or user.email} !",
+            lambda: _keep_language(
+                accounts.authenticate(db.session, form.email.data, form.password.data, ip_address=client_ip())),
+            form=form, success=lambda user: _("Bienvenue, %(name)s !", name=user.first_name or user.email),
         )
         if done:
             login_user(done.value, remember=form.remember.data)
-            session.pop("locale", None)
             return redirect(_after_login_url(done.value))
     return render_template("auth/login.html", form=form)
 
@@ -59,7 +68,7 @@ def logout():
     if current_user.is_authenticated:
         attempt(lambda: accounts.logout(db.session, current_user._get_current_object()))
     logout_user()
-    flash("Vous êtes déconnecté.", "info")
+    flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("public.home"))
 
 
@@ -67,6 +76,14 @@ def logout():
 def signup():
     """Choose between an SME account and a freelancer account."""
     return render_template("auth/signup_choice.html")
+
+
+def _sme_signup(form: SmeSignupForm) -> accounts.SmeSignup:
+    return accounts.SmeSignup(
+        email=form.email.data, password=form.password.data, first_name=form.first_name.data,
+        last_name=form.last_name.data, company_name=form.company_name.data, siret=form.siret.data,
+        headcount=form.headcount.data, sector=form.sector.data, city=form.city.data, phone=form.phone.data,
+    )
 
 
 @bp.route("/inscription/entreprise", methods=["GET", "POST"])
@@ -79,21 +96,9 @@ def signup_sme():
         headcount = parse_qs(urlsplit(safe_next("")).query).get("effectif", [""])[0]
         if headcount.isdigit() and 0 < int(headcount) <= 100000:
             form.headcount.data = int(headcount)
-    if form.validate_on_submit():
-        data = accounts.SmeSignup(
-            email=form.email.data,
-            password=form.password.data,
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            company_name=form.company_name.data,
-            siret=form.siret.data,
-            headcount=form.headcount.data,
-            sector=form.sector.data,
-            city=form.city.data,
-            phone=form.phone.data,
-        )
-        done = attempt(lambda: accounts.register_sme(db.session, data), form=form,
-                       success="Votre espace entreprise est prêt.")
+    if form.is_submitted():
+        done = submit(form, lambda: _keep_language(accounts.register_sme(db.session, _sme_signup(form))),
+                      success="Votre espace entreprise est prêt.")
         if done:
             login_user(done.value)
             return redirect(safe_next(url_for("sme.dashboard")))
@@ -105,13 +110,14 @@ def signup_sme():
 def signup_freelancer():
     """Create a freelancer account with a draft profile."""
     form = FreelancerSignupForm()
-    if form.validate_on_submit():
-        done = attempt(
-            lambda: accounts.register_freelancer(
+    if form.is_submitted():
+        done = submit(
+            form,
+            lambda: _keep_language(accounts.register_freelancer(
                 db.session, email=form.email.data, password=form.password.data, first_name=form.first_name.data,
                 last_name=form.last_name.data, phone=form.phone.data,
-            ),
-            form=form, success="Votre compte est créé : complétez votre profil pour le soumettre à vérification.",
+            )),
+            success="Votre compte est créé : complétez votre profil pour le soumettre à vérification.",
         )
         if done:
             login_user(done.value)
@@ -142,9 +148,9 @@ def reset_password(token: str):
     except DomainError as exc:
         return render_template("auth/reset_invalid.html", message=exc.message), 400
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        done = attempt(lambda: accounts.reset_password(db.session, token, form.password.data), form=form,
-                       success="Votre mot de passe a été modifié. Connectez-vous avec le nouveau.")
+    if form.is_submitted():
+        done = submit(form, lambda: accounts.reset_password(db.session, token, form.password.data or ""),
+                      success="Votre mot de passe a été modifié. Connectez-vous avec le nouveau.")
         if done:
             logout_user()
             return redirect(url_for("auth.login"))
@@ -157,11 +163,12 @@ def settings():
     """Change one's password and language; export one's data or close the account."""
     password_form = ChangePasswordForm(prefix="pw")
     language_form = LanguageForm(locale=current_user.locale)
-    if request.method == "POST" and "pw-current_password" in request.form and password_form.validate():
-        done = attempt(
+    if request.method == "POST" and "pw-current_password" in request.form:
+        done = submit(
+            password_form,
             lambda: accounts.change_password(
                 db.session, current_user, password_form.current_password.data, password_form.new_password.data),
-            form=password_form, success="Mot de passe modifié. Vos autres sessions ont été déconnectées.",
+            success="Mot de passe modifié. Vos autres sessions ont été déconnectées.",
         )
         if done:
             login_user(current_user._get_current_object(), fresh=True)  # keep this session; the others end

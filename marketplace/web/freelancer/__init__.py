@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("freelancer", __name__)
 
-from marketplace.web.freelancer import billing, contracts, payments, views  # noqa: E402,F401
+from marketplace.web.freelancer import billing, contracts, messages, payments, views  # noqa: E402,F401

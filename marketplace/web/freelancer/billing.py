@@ -22,7 +22,7 @@ from marketplace.web.billing_views import (
     scoped_timesheet,
     timesheet_form,
 )
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.freelancer import bp
 from marketplace.web.freelancer import contracts as _contracts  # noqa: F401  (« Contrats » comes first in the menu)
@@ -93,22 +93,20 @@ def timesheet_save(timesheet_id: int):
     item = scoped_timesheet(timesheet_id)
     form = timesheet_form(item)
     sending = (request.form.get("action") or "").strip() == "submit"
-    if form.validate():
-        declared, comment = form.declared(), form.comment.data or ""
-        if sending:
-            done = attempt(
-                lambda: reports.submit(db.session, reports.save(db.session, item, current_user, declared, comment),
-                                       current_user),
-                form=form, success=lambda t: (
-                    f"Compte rendu de {month_fr(t.month)} envoyé à {t.contract.company.legal_name} "
-                    f"({reports.days_text(t.total_half_days)}) : il le valide ou le conteste ; sans réponse sous "
-                    f"{reports.auto_approve_days()} jours ouvrés, il est validé automatiquement."))
-        else:
-            done = attempt(lambda: reports.save(db.session, item, current_user, declared, comment), form=form,
-                           success=lambda t: (f"Compte rendu enregistré : {reports.days_text(t.total_half_days)}. "
-                                              "Envoyez-le au client quand le mois est complet."))
-        if done:
-            return redirect(url_for("freelancer.timesheet", timesheet_id=item.id))
+
+    def save():
+        return reports.save(db.session, item, current_user, form.declared(), form.comment.data or "")
+
+    if sending:
+        done = submit(form, lambda: reports.submit(db.session, save(), current_user), success=lambda t: (
+            f"Compte rendu de {month_fr(t.month)} envoyé à {t.contract.company.legal_name} "
+            f"({reports.days_text(t.total_half_days)}) : il le valide ou le conteste ; sans réponse sous "
+            f"{reports.auto_approve_days()} jours ouvrés, il est validé automatiquement."))
+    else:
+        done = submit(form, save, success=lambda t: (f"Compte rendu enregistré : {reports.days_text(t.total_half_days)}. "
+                                                     "Envoyez-le au client quand le mois est complet."))
+    if done:
+        return redirect(url_for("freelancer.timesheet", timesheet_id=item.id))
     return render_timesheet(item, "freelancer", 422, form=form)
 
 
@@ -138,9 +136,8 @@ def invoice_contest(invoice_id: int):
     """Contest an invoice issued in the freelancer's name (the mandate's deadline): the team answers."""
     item = scoped_invoice(invoice_id)
     form = ContestForm()
-    if form.validate():
-        done = attempt(lambda: contests.contest(db.session, item, current_user, form.reason.data or ""), form=form,
-                       success="Contestation envoyée : l'équipe de la plateforme l'examine et vous répond ici.")
-        if done:
-            return redirect(url_for("freelancer.invoice", invoice_id=item.id))
+    done = submit(form, lambda: contests.contest(db.session, item, current_user, form.reason.data or ""),
+                  success="Contestation envoyée : l'équipe de la plateforme l'examine et vous répond ici.")
+    if done:
+        return redirect(url_for("freelancer.invoice", invoice_id=item.id))
     return render_invoice(item, "freelancer", 422, contest_form=form)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import EmailField, MonthField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace.domain import (
@@ -32,10 +32,8 @@ from marketplace.domain import (
     WORK_MODE_LABELS,
 )
 from marketplace.services.profiles.rules import BIO_MIN_CHARS
-from marketplace.web.fields import EuroField
+from marketplace.web.fields import EuroField, FrenchIntegerField, PhoneField
 from marketplace.web.forms import REQUIRED, BaseForm, choices
-
-NOT_A_NUMBER = "Indiquez un nombre entier."
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -50,18 +48,15 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 def _int(label, description=None, min_=0, max_=100000, **kwargs):
-    return IntegerField(
-        label,
-        validators=[Optional(), NumberRange(min=min_, max=max_, message=f"Indiquez un nombre entre {min_} et {max_}.")],
-        description=description,
-        **kwargs,
-    )
+    """A bounded whole number typed the French way (no exponent, no sign tricks)."""
+    return FrenchIntegerField(label, validators=[Optional()], description=description, minimum=min_, maximum=max_,
+                              **kwargs)
 
 
 class PresentationForm(BaseForm):
     first_name = StringField(_l("Prénom"), validators=[Length(max=80)])
     last_name = StringField(_l("Nom"), validators=[Length(max=80)])
-    phone = StringField(_l("Téléphone"), validators=[Length(max=30)], description=_l("Visible de l'équipe seulement."))
+    phone = PhoneField(_l("Téléphone"), validators=[Optional()], description=_l("Visible de l'équipe seulement."))
     headline = StringField(
         _l("Titre de votre profil"),
         validators=[Length(max=160)],
@@ -87,7 +82,7 @@ class ExperienceYearsForm(BaseForm):
 class ExperienceEntryForm(BaseForm):
     title = StringField(_l("Intitulé du poste"), validators=[DataRequired(REQUIRED), Length(max=160)])
     organisation = StringField(_l("Entreprise ou organisation"), validators=[DataRequired(REQUIRED), Length(max=160)])
-    start_date = MonthField(_l("Début"), validators=[DataRequired("Indiquez le mois de début.")])
+    start_date = MonthField(_l("Début"), validators=[DataRequired(_l("Indiquez le mois de début."))])
     end_date = MonthField(_l("Fin"), validators=[Optional()], description=_l("Laissez vide si le poste est en cours."))
     is_freelance = BooleanField(_l("En freelance"))
     description = TextAreaField(_l("Réalisations"), validators=[Length(max=2000)])
@@ -104,10 +99,11 @@ def skills_form_class():
             description=_l("Séparés par des virgules, ex. « Alan, Qonto, Trello »."),
         )
 
-    levels = choices([(level, f"{level} — {label}") for level, label in SKILL_LEVEL_LABELS.items()])
+    levels = choices([(level, LazyString(lambda level=level, label=label: f"{level} — {gettext(label)}"))
+                      for level, label in SKILL_LEVEL_LABELS.items()])
     for dim in SKILL_DIMENSIONS:
-        setattr(SkillsForm, f"level_{dim.code}", SelectField(dim.label, choices=levels, coerce=int))
-        setattr(SkillsForm, f"sub_{dim.code}", MultiCheckboxField(dim.label, choices=choices(dim.sub_skills)))
+        setattr(SkillsForm, f"level_{dim.code}", SelectField(_l(dim.label), choices=levels, coerce=int))
+        setattr(SkillsForm, f"sub_{dim.code}", MultiCheckboxField(_l(dim.label), choices=choices(dim.sub_skills)))
     return SkillsForm
 
 
@@ -128,7 +124,10 @@ class LocationForm(BaseForm):
     )
 
 
-SLOT_CHOICES = choices([(f"{d}-{h}", f"{WEEKDAY_LABELS[d]} {HALF_LABELS[h]}") for d in WEEKDAYS for h in HALVES])
+SLOT_CHOICES = choices([
+    (f"{d}-{h}", LazyString(lambda d=d, h=h: f"{gettext(WEEKDAY_LABELS[d])} {gettext(HALF_LABELS[h])}"))
+    for d in WEEKDAYS for h in HALVES
+])
 
 
 class AvailabilityForm(BaseForm):
@@ -140,7 +139,7 @@ class BusinessForm(BaseForm):
         _l("Nom commercial ou dénomination"), validators=[Length(max=200)],
         description=_l("Tel qu'il figurera sur vos factures (micro-entreprise : « Prénom Nom EI »)."),
     )
-    legal_form = SelectField(_l("Forme juridique"), choices=choices(LEGAL_FORM_LABELS, blank="— Choisir —"))
+    legal_form = SelectField(_l("Forme juridique"), choices=choices(LEGAL_FORM_LABELS, blank=_l("— Choisir —")))
     siret = StringField(
         _l("SIRET"), validators=[Length(max=20)],
         description=_l("14 chiffres (en portage salarial : celui de la société de portage)."),
@@ -179,7 +178,7 @@ class BusinessForm(BaseForm):
 class MandateForm(BaseForm):
     accept = BooleanField(
         _l("J'ai lu et j'accepte le mandat de facturation"),
-        validators=[DataRequired("Cochez la case pour accepter le mandat.")],
+        validators=[DataRequired(_l("Cochez la case pour accepter le mandat."))],
     )
 
 
@@ -198,7 +197,7 @@ class ReferenceForm(BaseForm):
     company = StringField(_l("Entreprise"), validators=[DataRequired(REQUIRED), Length(max=160)])
     role = StringField(_l("Fonction"), validators=[DataRequired(REQUIRED), Length(max=160)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
-    phone = StringField(_l("Téléphone (facultatif)"), validators=[Length(max=30)])
+    phone = PhoneField(_l("Téléphone (facultatif)"), validators=[Optional()])
     relationship_label = StringField(
         _l("Relation de travail"), validators=[DataRequired(REQUIRED), Length(max=160)],
         description=_l("Ex. « Cliente actuelle, 2 jours par semaine depuis 2024 », « Ancien manager »."),
@@ -222,12 +221,12 @@ class MissionFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    weekday = SelectField(_l("Jour"), choices=choices(WEEKDAY_LABELS, blank="Tous les jours"), validators=[Optional()])
+    weekday = SelectField(_l("Jour"), choices=choices(WEEKDAY_LABELS, blank=_l("Tous les jours")), validators=[Optional()])
     city = StringField(_l("Près de"), validators=[Optional(), Length(max=120)])
     remote_only = BooleanField(_l("À distance uniquement"))
     min_rate = EuroField(_l("Budget minimum (€/jour)"), min_cents=0)
     dimension = SelectField(
         _l("Compétence demandée"),
-        choices=choices([(d.code, d.label) for d in SKILL_DIMENSIONS], blank="Toutes"),
+        choices=choices([(d.code, d.label) for d in SKILL_DIMENSIONS], blank=_l("Toutes")),
         validators=[Optional()],
     )

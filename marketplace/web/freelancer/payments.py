@@ -10,6 +10,7 @@ by bank transfer to the IBAN of their profile.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -57,7 +58,7 @@ def payouts_onboard():
     """« Configurer mes versements »: Stripe's hosted onboarding (Stripe's refresh_url too: a new link)."""
     profile = _profile()
     if not cards_configured():
-        flash("Les versements automatiques ne sont pas activés sur la plateforme : vous êtes payé par virement.",
+        flash(_("Les versements automatiques ne sont pas activés sur la plateforme : vous êtes payé par virement."),
               "info")
         return redirect(url_for("freelancer.payouts"))
     if request.method == "POST":
@@ -81,12 +82,11 @@ def payouts_return():
         if done:
             status = connect_status(profile)
             if status.state == "enabled":
-                flash("Versements activés : chaque facture payée vous est reversée automatiquement par Stripe, "
-                      "frais de service déduits.", "success")
+                flash(_("Versements activés : chaque facture payée vous est reversée automatiquement par Stripe, "
+                      "frais de service déduits."), "success")
             elif status.missing:
-                flash(f"Stripe a encore besoin de : {', '.join(status.missing)}. Reprenez la configuration quand "
-                      "vous les avez sous la main ; d'ici là, vous êtes payé par virement.", "warning")
+                flash(_("Stripe a encore besoin de : %(join)s. Reprenez la configuration quand vous les avez sous la main ; d'ici là, vous êtes payé par virement.", join=', '.join(status.missing)), "warning")
             else:
-                flash("Stripe vérifie vos informations : vos versements seront activés dès qu'il les aura validées.",
+                flash(_("Stripe vérifie vos informations : vos versements seront activés dès qu'il les aura validées."),
                       "info")
     return redirect(url_for("freelancer.payouts"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.db import db
 from marketplace.domain import SKILL_DIMENSIONS, TOOLS_CATALOGUE, Role, fold
-from marketplace.errors import DomainError, NotFound
+from marketplace.errors import DomainError, NotFound, raise_if_any
 from marketplace.legal import (
     MANDATE_CONTEST_DAYS,
     MANDATE_TITLE,
@@ -25,9 +26,11 @@ from marketplace.models.missions import (
 from marketplace.platform.identifiers import format_iban, format_siret
 from marketplace.services.billing import queries as billing_queries
 from marketplace.services.contracts import queries as contract_queries
+from marketplace.services.matching import bands
 from marketplace.services.missions import applications as application_service
 from marketplace.services.missions import opportunities
 from marketplace.services.missions import queries as mission_queries
+from marketplace.services.missions import versions as mission_versions
 from marketplace.services.payments import queries as payment_queries
 from marketplace.services.profiles import (
     availability,
@@ -46,7 +49,7 @@ from marketplace.services.profiles import (
 from marketplace.services.timesheets import queries as timesheet_queries
 from marketplace.web.authz import get_scoped_or_404, protect_blueprint
 from marketplace.web.billing_views import freelancer_turnover
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.forms import BaseForm, client_ip, safe_next
 from marketplace.web.freelancer import bp
 from marketplace.web.freelancer.forms import (
@@ -93,8 +96,13 @@ def _step_page(template: str, step_code: str, **context):
 def _save_step(step_code: str, save, form) -> object | None:
     """Run a step's save and commit what it kept; redirect when all is well, else None (re-render).
 
-    A step keeps every valid field and reports the others: it commits either way.
+    A step keeps every valid field and reports the others: it commits either way. When the
+    form itself refuses a field, nothing is saved, but the service is still asked what else
+    it refuses, so that every error shows in this one answer.
     """
+    if not form.validate():
+        submit(form, lambda: raise_if_any(save().errors), valid=False)
+        return None
     done = attempt(save, form=form)
     if not done:
         return None
@@ -103,7 +111,7 @@ def _save_step(step_code: str, save, form) -> object | None:
             form.add_domain_error(error)
         flash(PARTIAL_SAVE, "warning")
         return None
-    flash("Étape enregistrée.", "success")
+    flash(_("Étape enregistrée."), "success")
     return redirect(_next_url(step_code))
 
 
@@ -151,6 +159,7 @@ def dashboard():
         payout_labels=PAYOUT_STATUS_LABELS,
         connect=connect_status(profile),
         week=availability.week(db.session, profile),
+        booked_week=contract_queries.booked_week_for_freelancer(db.session, profile.id),
         suggestions=suggestions,
         withdraw_form=BaseForm(),
     )
@@ -201,7 +210,7 @@ def profile_presentation():
             "headline": profile.headline, "bio": profile.bio, "languages": profile.languages,
         }
     )
-    if form.validate_on_submit():
+    if form.is_submitted():
         response = _save_step("presentation", lambda: presentation.save_presentation(
             db.session, profile, first_name=form.first_name.data, last_name=form.last_name.data,
             phone=form.phone.data, headline=form.headline.data, bio=form.bio.data,
@@ -223,7 +232,7 @@ def profile_experience():
         data={"years_experience": profile.years_experience, "freelance_years": profile.freelance_years}
     )
     entry_form = ExperienceEntryForm(prefix="exp", formdata=None)
-    if form.validate_on_submit():
+    if form.is_submitted():
         response = _save_step("experience", lambda: experience.save_experience_years(
             db.session, profile, years_experience=form.years_experience.data,
             freelance_years=form.freelance_years.data, actor=current_user,
@@ -253,9 +262,10 @@ def experience_add():
     """Add a dated position."""
     profile = _profile()
     entry_form = ExperienceEntryForm(prefix="exp")
-    if entry_form.validate_on_submit() and attempt(
+    if entry_form.is_submitted() and submit(
+        entry_form,
         lambda: experience.add_experience(db.session, profile, _experience_data(entry_form), actor=current_user),
-        form=entry_form, success="Poste ajouté à votre parcours.",
+        success="Poste ajouté à votre parcours.",
     ):
         return redirect(url_for("freelancer.profile_experience"))
     form = ExperienceYearsForm(
@@ -276,9 +286,10 @@ def experience_edit(entry_id: int):
             "end_date": entry.end_date, "is_freelance": entry.is_freelance, "description": entry.description,
         },
     )
-    if entry_form.validate_on_submit() and attempt(
+    if entry_form.is_submitted() and submit(
+        entry_form,
         lambda: experience.update_experience(db.session, profile, entry, _experience_data(entry_form), actor=current_user),
-        form=entry_form, success="Poste mis à jour.",
+        success="Poste mis à jour.",
     ):
         return redirect(url_for("freelancer.profile_experience"))
     form = ExperienceYearsForm(
@@ -314,12 +325,11 @@ def profile_skills():
         data[f"level_{dim.code}"] = profile.skill(dim.code)
         data[f"sub_{dim.code}"] = [code for code, _ in dim.sub_skills if code in (profile.sub_skills or [])]
     form = SkillsForm(data=data)
-    if form.validate_on_submit():
-        sub_skills = [code for dim in SKILL_DIMENSIONS for code in form[f"sub_{dim.code}"].data]
+    if form.is_submitted():
         response = _save_step("skills", lambda: skills.save_skills(
             db.session, profile,
             levels={dim.code: form[f"level_{dim.code}"].data for dim in SKILL_DIMENSIONS},
-            sub_skills=sub_skills,
+            sub_skills=[code for dim in SKILL_DIMENSIONS for code in form[f"sub_{dim.code}"].data],
             tools=[*form.tools.data, *skills.parse_tools(form.other_tools.data)],
             actor=current_user,
         ), form)
@@ -342,7 +352,7 @@ def profile_location():
             "client_sectors": profile.client_sectors,
         }
     )
-    if form.validate_on_submit():
+    if form.is_submitted():
         response = _save_step("location", lambda: location.save_location(
             db.session, profile, city=form.city.data, mobility_km=form.mobility_km.data,
             work_mode=form.work_mode.data, daily_rate_cents=form.daily_rate.data,
@@ -362,7 +372,7 @@ def profile_availability():
     profile = _profile()
     week = availability.week(db.session, profile)
     form = AvailabilityForm(data={"slots": [f"{d}-{h}" for d, h in week.offered.pairs()]})
-    if form.validate_on_submit():
+    if form.is_submitted():
         response = _save_step("availability", lambda: availability.set_offered(
             db.session, profile, availability.parse_slots(form.slots.data), actor=current_user,
         ), form)
@@ -373,6 +383,17 @@ def profile_availability():
 
 
 # --- step 6: business identity ------------------------------------------------------------
+
+
+def _business_data(form: BusinessForm) -> business.BusinessData:
+    return business.BusinessData(
+        business_name=form.business_name.data, legal_form=form.legal_form.data or None, siret=form.siret.data,
+        vat_regime=form.vat_regime.data or None, vat_number=form.vat_number.data,
+        vat_debits_option=form.vat_debits_option.data, iban=form.iban.data, bic=form.bic.data,
+        billing_address_line=form.billing_address_line.data, billing_postal_code=form.billing_postal_code.data,
+        billing_city=form.billing_city.data, off_platform_turnover_cents=form.off_platform_turnover.data,
+        share_capital_cents=form.share_capital.data, rcs_city=form.rcs_city.data,
+    )
 
 
 @bp.route("/profil/entreprise", methods=["GET", "POST"])
@@ -391,17 +412,9 @@ def profile_business():
             "share_capital": profile.share_capital_cents, "rcs_city": profile.rcs_city or "",
         }
     )
-    if form.validate_on_submit():
-        data = business.BusinessData(
-            business_name=form.business_name.data, legal_form=form.legal_form.data or None, siret=form.siret.data,
-            vat_regime=form.vat_regime.data or None, vat_number=form.vat_number.data,
-            vat_debits_option=form.vat_debits_option.data, iban=form.iban.data, bic=form.bic.data,
-            billing_address_line=form.billing_address_line.data, billing_postal_code=form.billing_postal_code.data,
-            billing_city=form.billing_city.data, off_platform_turnover_cents=form.off_platform_turnover.data,
-            share_capital_cents=form.share_capital.data, rcs_city=form.rcs_city.data,
-        )
+    if form.is_submitted():
         response = _save_step("business", lambda: business.save_business(
-            db.session, profile, data, actor=current_user, ip_address=client_ip()), form)
+            db.session, profile, _business_data(form), actor=current_user, ip_address=client_ip()), form)
         if response:
             return response
     return _step_page("freelancer/profile/business.html", "business", form=form)
@@ -463,24 +476,27 @@ def document_upload(kind: str):
     if kind not in {k.value for k in rules.PROFILE_DOCUMENT_KINDS}:
         abort(404)
     form = DocumentForm(prefix=kind)
-    if form.validate_on_submit():
-        upload = form.file.data
-        if attempt(
-            lambda: documents.upload_document(
-                db.session, profile, kind=kind, stream=upload.stream, filename=upload.filename or "",
-                issued_on=form.issued_on.data, expires_on=form.expires_on.data,
-                security_code=form.security_code.data, actor=current_user, ip_address=client_ip(),
-            ),
-            form=form, success=f"{DOCUMENT_KIND_LABELS[DocumentKind(kind)]} : document enregistré.",
-        ):
-            return redirect(url_for("freelancer.profile_documents"))
+    # A valid form stores the file; a wrong one only has the rest judged (the file read, nothing stored).
+    if submit(
+        form,
+        lambda: documents.upload_document(
+            db.session, profile, kind=kind, stream=form.file.data.stream, filename=form.file.data.filename or "",
+            issued_on=form.issued_on.data, expires_on=form.expires_on.data,
+            security_code=form.security_code.data, actor=current_user, ip_address=client_ip(),
+        ),
+        success=f"{DOCUMENT_KIND_LABELS[DocumentKind(kind)]} : document enregistré.",
+        check=lambda: documents.upload_errors(
+            kind, stream=form.file.data.stream if form.file.data else None, issued_on=form.issued_on.data,
+            expires_on=form.expires_on.data, security_code=form.security_code.data),
+    ):
+        return redirect(url_for("freelancer.profile_documents"))
     return _documents_page(_document_forms(kind, form)), 422
 
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(exc):
     """A file far above the limit never reaches the form: say so on the documents page."""
-    flash("Le fichier dépasse la taille autorisée (10 Mo au plus).", "danger")
+    flash(_("Le fichier dépasse la taille autorisée (10 Mo au plus)."), "danger")
     return redirect(url_for("freelancer.profile_documents"))
 
 
@@ -507,9 +523,10 @@ def profile_references():
     """The referees the vetting will contact (two at least)."""
     profile = _profile()
     form = ReferenceForm()
-    if form.validate_on_submit() and attempt(
+    if form.is_submitted() and submit(
+        form,
         lambda: references.add_reference(db.session, profile, _reference_data(form), actor=current_user),
-        form=form, success="Référence ajoutée.",
+        success="Référence ajoutée.",
     ):
         return redirect(url_for("freelancer.profile_references"))
     return _references_page(form)
@@ -527,9 +544,10 @@ def reference_edit(reference_id: int):
             "period": reference.period, "is_current_client": reference.is_current_client,
         }
     )
-    if form.validate_on_submit() and attempt(
+    if form.is_submitted() and submit(
+        form,
         lambda: references.update_reference(db.session, profile, reference, _reference_data(form), actor=current_user),
-        form=form, success="Référence mise à jour.",
+        success="Référence mise à jour.",
     ):
         return redirect(url_for("freelancer.profile_references"))
     return _references_page(form, editing=reference)
@@ -589,16 +607,13 @@ def mission(mission_id: int):
             "weekdays": application_service.default_weekdays(db.session, profile, mission),
         }
     )
-    if form.validate_on_submit():
-        data = application_service.ApplyData(
-            note=form.note.data or "",
-            proposed_rate_cents=form.proposed_rate.data,
-            weekdays=form.weekdays.data,
-        )
-        if attempt(
-            lambda: application_service.apply(db.session, profile, mission, data, actor=current_user,
-                                              ip_address=client_ip()),
-            form=form, success="Votre candidature est envoyée à l'entreprise.",
+    if form.is_submitted():
+        if submit(
+            form,
+            lambda: application_service.apply(db.session, profile, mission, application_service.ApplyData(
+                note=form.note.data or "", proposed_rate_cents=form.proposed_rate.data, weekdays=form.weekdays.data,
+            ), actor=current_user, ip_address=client_ip()),
+            success="Votre candidature est envoyée à l'entreprise.",
         ):
             return redirect(url_for("freelancer.mission", mission_id=mission.id))
     return render_template(
@@ -606,6 +621,7 @@ def mission(mission_id: int):
         refusal=application_service.why_cannot_apply(profile), week=availability.week(db.session, profile),
         required_days=application_service.required_days(mission), withdraw_form=BaseForm(),
         blocked_days=application_service.unavailable_mission_days(db.session, profile, mission),
+        changes=mission_versions.changes_since_applied(db.session, application),
     )
 
 
@@ -618,6 +634,7 @@ def applications():
     rows = mission_queries.freelancer_applications(db.session, _profile().id)
     return render_template(
         "freelancer/applications.html", profile=_profile(), applications=rows, withdraw_form=BaseForm(),
+        band_of_score=bands.band_for_score,
     )
 
 

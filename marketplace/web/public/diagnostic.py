@@ -46,7 +46,7 @@ class DiagnosticForm(_GetForm):
     )
     effectif = FrenchIntegerField(
         _l("Effectif de l'entreprise (facultatif)"),
-        validators=[Optional(), NumberRange(min=1, max=100000, message="L'effectif doit être un nombre positif.")],
+        validators=[Optional(), NumberRange(min=1, max=100000, message=_l("L'effectif doit être un nombre positif."))],
         description=_l("Pour chiffrer le coût caché ; 20 personnes si vous ne le précisez pas."),
     )
 
@@ -77,7 +77,7 @@ class SimulatorForm(_GetForm):
     )
     weeks_per_year = FrenchIntegerField(
         _l("Semaines travaillées par an"),
-        validators=[InputRequired("Ce champ est obligatoire.")],
+        validators=[InputRequired(_l("Ce champ est obligatoire."))],
         description=_l("47 en tenant compte des congés et jours fériés."),
     )
 

@@ -25,13 +25,21 @@ MAX_PREVIEW_PAGES = 20
 
 def _readable(document_id: int):
     try:
-        document = documents.get_for_user(db.session, current_user, document_id)
+        return documents.get_for_user(db.session, current_user, document_id)
     except NotFound:
         abort(404)
-    path = documents.path_of(document)
-    if not path.exists():
+
+
+def stream_file(document, disposition: str) -> Response:
+    """The document's bytes streamed from the storage (local or object store); 404 when they are gone."""
+    try:
+        stored = documents.open_stream(document)
+    except FileNotFoundError:
         abort(404)
-    return document, path
+    response = Response(stored.chunks, mimetype=document.content_type, direct_passthrough=True)
+    response.content_length = stored.size
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(document.original_name)}"
+    return private_file(response)
 
 
 def private_file(response: Response) -> Response:
@@ -45,22 +53,22 @@ def private_file(response: Response) -> Response:
 @login_required
 def document_file(document_id: int):
     """A stored document: images inline (sandboxed), PDFs as a download."""
-    document, path = _readable(document_id)
-    # Files are bounded (10 MB), so reading them whole keeps the handling simple.
-    response = Response(path.read_bytes(), mimetype=document.content_type)
-    disposition = "inline" if document.content_type in (documents.PNG, documents.JPEG) else "attachment"
-    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(document.original_name)}"
-    return private_file(response)
+    document = _readable(document_id)
+    return stream_file(document, "inline" if document.content_type in (documents.PNG, documents.JPEG) else "attachment")
 
 
 @bp.route("/fichiers/<int:document_id>/apercu/<int:page>")
 @login_required
 def document_preview(document_id: int, page: int):
     """One page of a stored PDF as an image, rendered on the server (nothing in the PDF runs anywhere)."""
-    document, path = _readable(document_id)
+    document = _readable(document_id)
     if document.content_type != documents.PDF or page >= MAX_PREVIEW_PAGES:
         abort(404)
-    image = pdf.page_png(path.read_bytes(), page)
+    try:
+        content = documents.read(document)
+    except FileNotFoundError:
+        abort(404)
+    image = pdf.page_png(content, page)
     if image is None:
         abort(404)
     return private_file(Response(image, mimetype="image/png"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -16,7 +17,7 @@ from marketplace.services.vetting.references import (
     ReferenceLinkError,
 )
 from marketplace.web import security
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import submit
 from marketplace.web.forms import REQUIRED, BaseForm, choices, client_ip
 from marketplace.web.public import bp
 
@@ -25,28 +26,28 @@ RATING_CHOICES = {"5": "5", "4": "4", "3": "3", "2": "2", "1": "1", "0": "Non ob
 
 class ReferenceForm(BaseForm):
     role = StringField(
-        "Votre fonction, et votre lien avec cette personne",
+        _l("Votre fonction, et votre lien avec cette personne"),
         validators=[DataRequired(REQUIRED), Length(max=200)],
-        description="Par exemple : « Directrice générale, j'étais sa cliente ».",
+        description=_l("Par exemple : « Directrice générale, j'étais sa cliente »."),
     )
     period = StringField(
-        "Période de collaboration",
+        _l("Période de collaboration"),
         validators=[DataRequired(REQUIRED), Length(max=120)],
-        description="Par exemple : « de mars 2023 à aujourd'hui, deux jours par semaine ».",
+        description=_l("Par exemple : « de mars 2023 à aujourd'hui, deux jours par semaine »."),
     )
     would_rehire = RadioField(
-        "Retravailleriez-vous avec cette personne ?",
+        _l("Retravailleriez-vous avec cette personne ?"),
         choices=choices(WOULD_REHIRE),
-        validators=[InputRequired("Répondez à cette question.")],
+        validators=[InputRequired(_l("Répondez à cette question."))],
     )
     comment = TextAreaField(
-        "Commentaire libre (facultatif)",
+        _l("Commentaire libre (facultatif)"),
         validators=[Optional(), Length(max=3000)],
-        description="Un exemple concret, un point fort, un point à améliorer.",
+        description=_l("Un exemple concret, un point fort, un point à améliorer."),
     )
     sincere = BooleanField(
-        "Je certifie que ces réponses reflètent ma propre expérience de travail avec cette personne.",
-        validators=[DataRequired("Cochez cette case pour envoyer vos réponses.")],
+        _l("Je certifie que ces réponses reflètent ma propre expérience de travail avec cette personne."),
+        validators=[DataRequired(_l("Cochez cette case pour envoyer vos réponses."))],
     )
 
 
@@ -54,7 +55,7 @@ for _code, _label in RATING_DIMENSIONS:
     setattr(
         ReferenceForm,
         f"rating_{_code}",
-        RadioField(_label, choices=choices(RATING_CHOICES), validators=[InputRequired("Choisissez une note ou « Non observé ».")]),
+        RadioField(_label, choices=choices(RATING_CHOICES), validators=[InputRequired(_l("Choisissez une note ou « Non observé »."))]),
     )
 
 
@@ -72,6 +73,16 @@ def _private(response):
     return response
 
 
+def _answer(form: ReferenceForm) -> Answer:
+    """The answers as typed (a rating refused by the form counts as not given)."""
+    ratings = {}
+    for code, _ in RATING_DIMENSIONS:
+        value = getattr(form, f"rating_{code}").data or "0"
+        ratings[code] = int(value) if value in RATING_CHOICES else 0
+    return Answer(role=form.role.data or "", period=form.period.data or "", would_rehire=form.would_rehire.data or "",
+                  ratings=ratings, comment=form.comment.data or "")
+
+
 @bp.route("/reference/<token>", methods=["GET", "POST"])
 @limiter.limit(security.TOKEN_LINKS_PER_ADDRESS, key_func=security.client_address)
 def reference_questionnaire(token: str):
@@ -86,15 +97,8 @@ def reference_questionnaire(token: str):
     if request.method == "GET":
         form.role.data = reference.role
         form.period.data = reference.period or None
-    if form.validate_on_submit():
-        answer = Answer(
-            role=form.role.data,
-            period=form.period.data,
-            would_rehire=form.would_rehire.data,
-            ratings={code: int(getattr(form, f"rating_{code}").data or 0) for code, _ in RATING_DIMENSIONS},
-            comment=form.comment.data or "",
-        )
-        done = attempt(lambda: references.answer(db.session, token, answer, ip_address=client_ip()), form=form)
+    if form.is_submitted():
+        done = submit(form, lambda: references.answer(db.session, token, _answer(form), ip_address=client_ip()))
         if done:
             return redirect(url_for("public.reference_thanks"))
         if isinstance(done.error, ReferenceLinkError):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, render_template
+from flask_babel import lazy_gettext as _l
 
+from marketplace import legal as legal_rules
 from marketplace.db import db
 from marketplace.extensions import limiter
 from marketplace.platform import health
+from marketplace.services.contracts import rules as contract_rules
+from marketplace.services.matching import facade as matching
 from marketplace.services.missions import queries as mission_queries
 from marketplace.services.privacy import rules as privacy_rules
 from marketplace.services.profiles import queries as profile_queries
@@ -20,6 +24,24 @@ def healthz():
     report = health.check()
     ok = health.healthy(report)
     return jsonify(status="ok" if ok else "unavailable", **report), 200 if ok else 503
+
+
+@bp.route("/healthz/live")
+@limiter.exempt
+def liveness():
+    """Liveness: the process answers, nothing else is asked (no database, no Redis, no template).
+
+    What a supervisor polls to restart a stuck worker, and the bare endpoint the load
+    benchmark (``benchmarks/load.py``) compares every page with.
+    """
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/healthz/matcher")
+@limiter.exempt
+def healthz_matcher():
+    """The matcher model and index snapshot this process uses: every process of a deployment should agree."""
+    return jsonify(matching.in_service())
 
 
 @bp.route("/")
@@ -51,9 +73,9 @@ def for_freelancers():
 
 
 LEGAL_PAGES = {
-    "mentions-legales": "Mentions légales",
-    "conditions-generales": "Conditions générales d'utilisation",
-    "confidentialite": "Politique de confidentialité",
+    "mentions-legales": _l("Mentions légales"),
+    "conditions-generales": _l("Conditions générales d'utilisation"),
+    "confidentialite": _l("Politique de confidentialité"),
 }
 
 
@@ -63,4 +85,8 @@ def legal(page: str):
     if page not in LEGAL_PAGES:
         abort(404)
     return render_template(f"public/legal_{page.replace('-', '_')}.html", title=LEGAL_PAGES[page],
-                           schedule=privacy_rules.SCHEDULE, cookies=privacy_rules.COOKIES)
+                           schedule=privacy_rules.SCHEDULE, cookies=privacy_rules.COOKIES,
+                           legal=legal_rules, mandate=legal_rules.mandate_clauses(), mandate_version=legal_rules.MANDATE_VERSION,
+                           contest_days=legal_rules.MANDATE_CONTEST_DAYS,
+                           payment_days=contract_rules.DEFAULT_PAYMENT_TERMS_DAYS,
+                           max_payment_days=contract_rules.MAX_PAYMENT_TERMS_DAYS)

@@ -21,6 +21,8 @@ from marketplace.web.sme import (  # noqa: E402,F401
     applications,
     billing,
     contracts,
+    freelancers,
+    messages,
     missions,
     payments,
     team,

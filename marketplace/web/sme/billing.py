@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from marketplace.db import db, today
-from marketplace.formatting import month_fr
+from marketplace.formatting import de, month_fr
 from marketplace.services.billing import queries as billing_queries
 from marketplace.services.payments import collecting
 from marketplace.services.timesheets import queries as timesheet_queries
@@ -21,7 +23,7 @@ from marketplace.web.billing_views import (
     scoped_timesheet,
     spend_chart,
 )
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.forms import BaseForm, safe_next
 from marketplace.web.payment_views import (
@@ -62,7 +64,7 @@ def timesheet(timesheet_id: int):
 
 def _approved_text(timesheet) -> str:
     return (f"Compte rendu de {month_fr(timesheet.month)} validé ({reports.days_text(timesheet.total_half_days)}) : "
-            f"la facture sera émise au nom de {timesheet.contract.freelancer.display_name} lors de la facturation "
+            f"la facture sera émise au nom {de(timesheet.contract.freelancer.display_name)} lors de la facturation "
             "mensuelle.")
 
 
@@ -80,12 +82,11 @@ def timesheet_dispute(timesheet_id: int):
     """Send the report back to the freelancer with a comment saying what is wrong."""
     item = scoped_timesheet(timesheet_id)
     form = DisputeForm()
-    if form.validate():
-        done = attempt(lambda: reports.dispute(db.session, item, current_user, form.reason.data or ""), form=form,
-                       success=lambda t: (f"Compte rendu renvoyé à {t.contract.freelancer.display_name} avec votre "
-                                          "commentaire : il corrige ses jours puis vous le renvoie."), category="info")
-        if done:
-            return redirect(url_for("sme.timesheet", timesheet_id=item.id))
+    done = submit(form, lambda: reports.dispute(db.session, item, current_user, form.reason.data or ""),
+                  success=lambda t: (f"Compte rendu renvoyé à {t.contract.freelancer.display_name} avec votre "
+                                     "commentaire : il corrige ses jours puis vous le renvoie."), category="info")
+    if done:
+        return redirect(url_for("sme.timesheet", timesheet_id=item.id))
     return render_timesheet(item, "sme", 422, dispute_form=form)
 
 
@@ -102,7 +103,7 @@ def timesheets_approve_all():
     wanted = _posted_ids()
     chosen = [t for t in timesheet_queries.to_approve_for_company(db.session, current_user.company_id) if t.id in wanted]
     if not chosen:
-        flash("Aucun compte rendu n'attend votre validation.", "info")
+        flash(_("Aucun compte rendu n'attend votre validation."), "info")
         return redirect(url_for("sme.timesheets"))
     approved, refused = 0, []
     for item in chosen:
@@ -112,11 +113,12 @@ def timesheets_approve_all():
             approved += 1
         refused.extend(f"{label} : {message}" for message in refusals.messages)
     if approved:
-        flash(f"{approved} compte{'s' if approved > 1 else ''} rendu{'s' if approved > 1 else ''} "
-              f"validé{'s' if approved > 1 else ''} : les factures seront émises lors de la facturation mensuelle.",
+        flash(ngettext("%(num)s compte rendu validé : les factures seront émises lors de la facturation mensuelle.",
+                       "%(num)s comptes rendus validés : les factures seront émises lors de la facturation mensuelle.",
+                       approved),
               "success")
     for message in refused:
-        flash(f"Non validé — {message}", "danger")
+        flash(_("Non validé — %(message)s", message=message), "danger")
     return redirect(url_for("sme.timesheets"))
 
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, abort, flash, redirect, render_template, request
+from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from marketplace.db import db
-from marketplace.platform import storage
 from marketplace.services.contracts import queries, satisfaction, vigilance
 from marketplace.web import contract_views
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.context import add_nav_item
 from marketplace.web.contract_forms import SurveyForm
 from marketplace.web.contract_views import page_of, scoped_contract, url
 from marketplace.web.forms import BaseForm
-from marketplace.web.public.files import private_file
+from marketplace.web.public.files import stream_file
 from marketplace.web.sme import bp
 
 contract_views.register(bp)
@@ -35,9 +33,9 @@ def contract_survey(contract_id: int):
     survey = queries.survey_of(db.session, contract, form.survey_id) if request.method == "POST" else pending
     if survey is None:
         abort(404)
-    if request.method == "POST" and form.validate():
-        done = attempt(lambda: satisfaction.answer(db.session, survey, current_user, form.answer()), form=form,
-                       success="Merci : votre avis est enregistré et rejoint le suivi du contrat.")
+    if request.method == "POST":
+        done = submit(form, lambda: satisfaction.answer(db.session, survey, current_user, form.answer()),
+                      success="Merci : votre avis est enregistré et rejoint le suivi du contrat.")
         if done:
             return redirect(url("contract", contract))
     status = 422 if request.method == "POST" else 200
@@ -52,12 +50,7 @@ def contract_vigilance(contract_id: int):
     document = vigilance.certificate(db.session, contract.freelancer_id)
     if document is None:
         abort(404)
-    path = storage.path_of(document)
-    if not path.exists():
-        abort(404)
-    response = Response(path.read_bytes(), mimetype=document.content_type)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(document.original_name)}"
-    return private_file(response)
+    return stream_file(document, "attachment")
 
 
 @bp.route("/contrats/<int:contract_id>/attestation-vigilance/demander", methods=["POST"])
@@ -65,7 +58,7 @@ def contract_vigilance_request(contract_id: int):
     """Ask the freelancer for a fresh vigilance certificate."""
     contract = scoped_contract(contract_id)
     if not page_of(contract).can["request_vigilance"]:
-        flash("Ce contrat est terminé ou abandonné : aucune attestation n'est plus exigée.", "info")
+        flash(_("Ce contrat est terminé ou abandonné : aucune attestation n'est plus exigée."), "info")
     elif BaseForm().validate():
         attempt(lambda: vigilance.request_certificate(db.session, contract, current_user),
                 success=f"Demande envoyée à {contract.freelancer.display_name} : vous serez prévenu·e du dépôt.")

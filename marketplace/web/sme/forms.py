@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from marketplace.domain import (
+    N_,
     SKILL_CODES,
     SKILL_DIMENSIONS,
     SKILL_LABELS,
@@ -35,7 +36,7 @@ from marketplace.domain import (
 from marketplace.errors import DomainError
 from marketplace.services.missions.posting import CLOSE_REASONS
 from marketplace.services.missions.sizing import TaskLine, days_label
-from marketplace.web.auth.forms import PASSWORD_HINT
+from marketplace.web.auth.forms import PASSWORD_HINT, PASSWORD_LENGTH
 from marketplace.web.fields import (
     EuroField,
     FrenchDecimalField,
@@ -46,23 +47,24 @@ from marketplace.web.forms import REQUIRED, BaseForm, InputHygiene, choices
 
 OTHER = "other"
 CRITICALITY_LABELS = {
-    1: "1 — accessoire",
-    2: "2 — utile",
-    3: "3 — importante",
-    4: "4 — critique",
-    5: "5 — vitale",
+    1: N_("1 — accessoire"),
+    2: N_("2 — utile"),
+    3: N_("3 — importante"),
+    4: N_("4 — critique"),
+    5: N_("5 — vitale"),
 }
 OWNER_SUGGESTIONS = ("Le dirigeant", "L'assistante de direction", "Les managers", "La DAF", "Un prestataire", "Personne")
 
 
 def task_choices() -> list[SelectChoice]:
     """The catalogue of the five dimensions as option groups, each ending with a free entry."""
-    options = [SelectChoice("", "— Choisir une tâche —")]
+    options = [SelectChoice("", _l("— Choisir une tâche —"))]
     for dimension in SKILL_DIMENSIONS:
+        group = _l(dimension.label)
         for code, label in dimension.sub_skills:
-            options.append(SelectChoice(code, label, optgroup=dimension.label))
-        options.append(SelectChoice(f"{OTHER}:{dimension.code}", "Autre tâche (à préciser)", optgroup=dimension.label))
-    options.append(SelectChoice(OTHER, "Autre tâche, hors catalogue (à préciser)", optgroup="Autre"))
+            options.append(SelectChoice(code, _l(label), optgroup=group))
+        options.append(SelectChoice(f"{OTHER}:{dimension.code}", _l("Autre tâche (à préciser)"), optgroup=group))
+    options.append(SelectChoice(OTHER, _l("Autre tâche, hors catalogue (à préciser)"), optgroup=_l("Autre")))
     return options
 
 
@@ -70,10 +72,10 @@ class PerimeterLineForm(InputHygiene, Form):
     """One row of the perimeter (a sub-form: the CSRF token is the parent's)."""
 
     task = SelectField(_l("Tâche"), choices=task_choices(), validate_choice=False)
-    label = StringField(_l("Précision"), validators=[Optional(), Length(max=200, message="200 caractères au plus.")])
-    hours = FrenchDecimalField(_l("Heures par mois"), message="Saisissez un nombre d'heures, par exemple 4 ou 1,5.")
+    label = StringField(_l("Précision"), validators=[Optional(), Length(max=200, message=_l("200 caractères au plus."))])
+    hours = FrenchDecimalField(_l("Heures par mois"), message=_l("Saisissez un nombre d'heures, par exemple 4 ou 1,5."))
     criticality = SelectField(_l("Criticité"), choices=choices(CRITICALITY_LABELS), default="3", validate_choice=False)
-    owner = StringField(_l("Qui s'en charge aujourd'hui ?"), validators=[Optional(), Length(max=120, message="120 caractères au plus.")])
+    owner = StringField(_l("Qui s'en charge aujourd'hui ?"), validators=[Optional(), Length(max=120, message=_l("120 caractères au plus."))])
 
     def is_blank(self) -> bool:
         typed = [(self.label.data or "").strip(), (self.owner.data or "").strip()]
@@ -84,7 +86,7 @@ class PerimeterLineForm(InputHygiene, Form):
 
 class PerimeterForm(BaseForm):
     lines = FieldList(FormField(PerimeterLineForm), min_entries=8, max_entries=60)
-    signals = HiddenField()
+    signals = HiddenField(validators=[Length(max=400)])
 
     perimeter_errors: list[str]
 
@@ -140,15 +142,15 @@ def days_choices() -> list[SelectChoice]:
 
 
 class KpiForm(InputHygiene, Form):
-    code = HiddenField()
-    label = StringField(_l("Indicateur"), validators=[Optional(), Length(max=160, message="160 caractères au plus.")])
-    target = StringField(_l("Cible"), validators=[Optional(), Length(max=160, message="160 caractères au plus.")])
+    code = HiddenField(validators=[Length(max=40)])
+    label = StringField(_l("Indicateur"), validators=[Optional(), Length(max=160, message=_l("160 caractères au plus."))])
+    target = StringField(_l("Cible"), validators=[Optional(), Length(max=160, message=_l("160 caractères au plus."))])
 
 
 class MissionForm(BaseForm):
-    title = StringField(_l("Titre de la mission"), validators=[DataRequired(REQUIRED), Length(max=160, message="160 caractères au plus.")])
+    title = StringField(_l("Titre de la mission"), validators=[DataRequired(REQUIRED), Length(max=160, message=_l("160 caractères au plus."))])
     description = TextAreaField(
-        _l("Description"), validators=[DataRequired(REQUIRED)],
+        _l("Description"), validators=[DataRequired(REQUIRED), Length(max=8000, message=_l("8\u202f000 caractères au plus."))],
         description=_l("Contexte, enjeux, ce que vous attendez. Les candidats la liront en premier."),
     )
     days_per_week = SelectField(_l("Volume"), choices=days_choices(), validate_choice=False)
@@ -164,11 +166,11 @@ class MissionForm(BaseForm):
     start_date = DateField(_l("Date de démarrage souhaitée"), validators=[Optional()], format="%Y-%m-%d")
     budget = EuroField(_l("Budget : TJM maximum (€ HT par jour)"), description=_l("Entre 100 € et 2 000 € ; les TJM constatés vont de 400 à 500 €."))
     min_years_experience = FrenchIntegerField(_l("Années d'expérience minimum"), description=_l("Le profil idéal a 7 à 15 ans de métier."))
-    min_people_culture = SelectField(SKILL_LABELS["people_culture"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
-    min_operations_process = SelectField(SKILL_LABELS["operations_process"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
-    min_finance_procurement = SelectField(SKILL_LABELS["finance_procurement"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
-    min_facilities_workplace = SelectField(SKILL_LABELS["facilities_workplace"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
-    min_communication_coordination = SelectField(SKILL_LABELS["communication_coordination"], choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
+    min_people_culture = SelectField(_l(SKILL_LABELS["people_culture"]), choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
+    min_operations_process = SelectField(_l(SKILL_LABELS["operations_process"]), choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
+    min_finance_procurement = SelectField(_l(SKILL_LABELS["finance_procurement"]), choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
+    min_facilities_workplace = SelectField(_l(SKILL_LABELS["facilities_workplace"]), choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
+    min_communication_coordination = SelectField(_l(SKILL_LABELS["communication_coordination"]), choices=choices(SKILL_LEVEL_LABELS), validate_choice=False)
     tools = MultiCheckboxField(_l("Outils utilisés chez vous"), choices=choices((t, t) for t in TOOLS_CATALOGUE), validate_choice=False)
     other_tools = StringField(_l("Autres outils"), validators=[Optional(), Length(max=300)],
                               description=_l("Séparés par des virgules, par exemple : Qonto, Trello."))
@@ -200,17 +202,17 @@ class MissionForm(BaseForm):
 
 
 class CloseMissionForm(BaseForm):
-    reason = SelectField(_l("Raison"), choices=choices(CLOSE_REASONS, blank="— Choisir —"), validate_choice=False)
-    details = TextAreaField(_l("Précision"), validators=[Optional(), Length(max=1000, message="1 000 caractères au plus.")],
+    reason = SelectField(_l("Raison"), choices=choices(CLOSE_REASONS, blank=_l("— Choisir —")), validate_choice=False)
+    details = TextAreaField(_l("Précision"), validators=[Optional(), Length(max=1000, message=_l("1 000 caractères au plus."))],
                             description=_l("Facultative, sauf pour « Autre raison ». Elle reste interne."))
 
 
 class DeclineForm(BaseForm):
-    message = TextAreaField(_l("Message au freelance"), validators=[Length(max=2000, message="2 000 caractères au plus.")])
+    message = TextAreaField(_l("Message au freelance"), validators=[Length(max=2000, message=_l("2 000 caractères au plus."))])
 
 
 class InviteForm(BaseForm):
-    message = TextAreaField(_l("Message d'invitation (facultatif)"), validators=[Optional(), Length(max=2000, message="2 000 caractères au plus.")])
+    message = TextAreaField(_l("Message d'invitation (facultatif)"), validators=[Optional(), Length(max=2000, message=_l("2 000 caractères au plus."))])
 
 
 class ActionForm(BaseForm):
@@ -224,12 +226,14 @@ class TeamInviteForm(BaseForm):
 class JoinTeamForm(BaseForm):
     first_name = StringField(_l("Prénom"), validators=[DataRequired(REQUIRED), Length(max=80)])
     last_name = StringField(_l("Nom"), validators=[DataRequired(REQUIRED), Length(max=80)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)], description=PASSWORD_HINT)
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED), PASSWORD_LENGTH],
+                             description=PASSWORD_HINT)
     password_confirm = PasswordField(
         _l("Confirmation du mot de passe"),
-        validators=[DataRequired(REQUIRED), EqualTo("password", "Les deux mots de passe ne correspondent pas.")],
+        validators=[DataRequired(REQUIRED), PASSWORD_LENGTH,
+                    EqualTo("password", _l("Les deux mots de passe ne correspondent pas."))],
     )
     accept_terms = BooleanField(
         _l("J'accepte les conditions générales d'utilisation et la politique de confidentialité"),
-        validators=[DataRequired("Vous devez accepter les conditions pour créer un compte.")],
+        validators=[DataRequired(_l("Vous devez accepter les conditions pour créer un compte."))],
     )

@@ -1,10 +1,14 @@
-"""Missions of the SME: perimeter, sizing, posting, publication, closing. Scoped to the company."""
+"""Missions of the SME: perimeter, sizing, posting, preview, publication, edits, duplicates, closing.
+
+Scoped to the company: another company's mission is a 404 on every route.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from marketplace.db import db, today
@@ -15,9 +19,9 @@ from marketplace.models.missions import (
     MissionStatus,
 )
 from marketplace.services.matching import facade as matching
-from marketplace.services.missions import posting, queries, sizing
+from marketplace.services.missions import posting, queries, sizing, versions
 from marketplace.web.authz import get_scoped_or_404
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.forms import query_text
 from marketplace.web.sme import bp
 from marketplace.web.sme.forms import (
@@ -56,7 +60,7 @@ def _render_perimeter(form: PerimeterForm, mission: Mission | None = None, statu
 
 
 def _add_rows(form: PerimeterForm) -> None:
-    for _ in range(ADD_ROWS):
+    for _row in range(ADD_ROWS):
         if len(form.lines.entries) >= form.lines.max_entries:
             break
         form.lines.append_entry()
@@ -93,25 +97,25 @@ def mission_new():
     if request.form.get("action") == "add_rows":
         _add_rows(form)
         return _render_perimeter(form)
-    if form.validate():
-        done = attempt(
-            lambda: posting.create_draft(
-                db.session, current_user.company, current_user, form.task_lines(),
-                signals=sizing.parse_signal_codes(form.signals.data),
-            ),
-            form=form, success="Périmètre enregistré. Voici le volume que nous recommandons : complétez la mission.",
-        )
-        if done:
-            return redirect(url_for("sme.mission_edit", mission_id=done.value.id))
+    done = submit(
+        form,
+        lambda: posting.create_draft(
+            db.session, current_user.company, current_user, form.task_lines(),
+            signals=sizing.parse_signal_codes(form.signals.data),
+        ),
+        success="Périmètre enregistré. Voici le volume que nous recommandons : complétez la mission.",
+    )
+    if done:
+        return redirect(url_for("sme.mission_edit", mission_id=done.value.id))
     return _render_perimeter(form, status=422)
 
 
 @bp.route("/missions/<int:mission_id>/perimetre", methods=["GET", "POST"])
 def mission_perimeter(mission_id: int):
-    """Change a draft's perimeter."""
+    """Change the perimeter of a draft or a published mission (applicants are told)."""
     mission = get_scoped_or_404(Mission, mission_id)
-    if mission.status != MissionStatus.DRAFT.value:
-        flash("Le périmètre d'une mission publiée ne se modifie plus.", "warning")
+    if not posting.is_editable(mission):
+        flash(posting.NOT_EDITABLE, "warning")
         return redirect(url_for("sme.mission", mission_id=mission.id))
     if request.method == "GET":
         form = PerimeterForm(data={"lines": [_row(line) for line in posting.task_lines(mission)]})
@@ -121,14 +125,14 @@ def mission_perimeter(mission_id: int):
     if request.form.get("action") == "add_rows":
         _add_rows(form)
         return _render_perimeter(form, mission)
-    if form.validate():
-        done = attempt(
-            lambda: posting.replace_perimeter(db.session, mission, current_user, form.task_lines()), form=form,
-            success=lambda volume: (f"Périmètre mis à jour : nous recommandons "
-                                    f"{sizing.days_label(volume.recommended_half_days)} par semaine."),
-        )
-        if done:
-            return redirect(url_for("sme.mission_edit", mission_id=mission.id))
+    done = submit(
+        form,
+        lambda: posting.replace_perimeter(db.session, mission, current_user, form.task_lines()),
+        success=lambda volume: (f"Périmètre mis à jour : nous recommandons "
+                                f"{sizing.days_label(volume.recommended_half_days)} par semaine."),
+    )
+    if done:
+        return redirect(url_for("sme.mission_edit", mission_id=mission.id))
     return _render_perimeter(form, mission, status=422)
 
 
@@ -192,39 +196,85 @@ def _mission_data(form: MissionForm) -> posting.MissionData:
 def _render_edit(mission: Mission, form: MissionForm, status: int = 200):
     return render_template(
         "sme/mission_form.html", mission=mission, form=form, volume=posting.volume_for(mission),
-        today=today(),
+        today=today(), told=queries.told_of_changes_count(db.session, mission.id),
     ), status
+
+
+def _edit_message(version) -> str:
+    if version is None:
+        return "Aucun changement à enregistrer."
+    if version.material:
+        return "Modifications enregistrées. Les candidats en cours ont été prévenus par e-mail de ce qui a changé."
+    return "Modifications enregistrées (sans changement des conditions : les candidats ne sont pas relancés)."
 
 
 @bp.route("/missions/<int:mission_id>/modifier", methods=["GET", "POST"])
 def mission_edit(mission_id: int):
-    """Step 2: the mission itself, with the recommended volume and its reasoning."""
+    """Step 2: the mission itself, with the recommended volume; « Aperçu » saves the draft and shows it."""
     mission = get_scoped_or_404(Mission, mission_id)
-    if mission.status != MissionStatus.DRAFT.value:
-        flash("Une mission publiée ne se modifie plus : clôturez-la et publiez-en une nouvelle si le besoin a changé.", "warning")
+    if not posting.is_editable(mission):
+        flash(posting.NOT_EDITABLE, "warning")
         return redirect(url_for("sme.mission", mission_id=mission.id))
     if request.method == "GET":
         return _render_edit(mission, MissionForm(data=_form_data(mission)))
     form = MissionForm()
-    publishing = request.form.get("action") == "publish"
     if form.validate():
-        def save() -> None:
-            posting.update(db.session, mission, current_user, _mission_data(form), today())
-            if publishing:
-                posting.publish(db.session, mission, current_user, today())
-
-        done = attempt(save, form=form, success=(
-            "Votre mission est publiée : les office managers qui correspondent peuvent candidater." if publishing
-            else "Brouillon enregistré. Relisez-le puis publiez la mission."))
-        if done:
-            return redirect(url_for("sme.mission", mission_id=mission.id))
+        if mission.status == MissionStatus.DRAFT.value:
+            previewing = request.form.get("action") == "preview"
+            done = attempt(
+                lambda: posting.update(db.session, mission, current_user, _mission_data(form), today()), form=form,
+                success=None if previewing else "Brouillon enregistré. Passez à l'aperçu pour publier la mission.",
+            )
+            if done:
+                return redirect(url_for("sme.mission_preview" if previewing else "sme.mission_edit",
+                                        mission_id=mission.id))
+        else:
+            before = versions.latest(db.session, mission)
+            done = attempt(
+                lambda: posting.update(db.session, mission, current_user, _mission_data(form), today()), form=form,
+            )
+            if done:
+                after = versions.latest(db.session, mission)
+                flash(_edit_message(after if after is not None and after is not before else None), "success")
+                return redirect(url_for("sme.mission", mission_id=mission.id))
+    else:  # the service's refusals join the form's, so every error shows in this one answer
+        submit(form, lambda: posting.update(db.session, mission, current_user, _mission_data(form), today()),
+               valid=False)
     return _render_edit(mission, form, status=422)
+
+
+@bp.route("/missions/<int:mission_id>/apercu")
+def mission_preview(mission_id: int):
+    """The draft as office managers will read it, with how many fit today; « Publier » is here only."""
+    draft = get_scoped_or_404(Mission, mission_id)
+    if draft.status != MissionStatus.DRAFT.value:
+        return redirect(url_for("sme.mission", mission_id=draft.id))
+    return _render_mission(draft, preview=True)
+
+
+@bp.route("/missions/<int:mission_id>/dupliquer", methods=["POST"])
+def mission_duplicate(mission_id: int):
+    """A new draft pre-filled from this mission (any status)."""
+    mission = get_scoped_or_404(Mission, mission_id)
+    if not ActionForm().validate():
+        return redirect(url_for("sme.mission", mission_id=mission.id))
+    done = attempt(lambda: posting.duplicate(db.session, mission, current_user),
+                   success="Copie créée en brouillon : ajustez-la, puis passez à l'aperçu pour la publier.")
+    if done:
+        return redirect(url_for("sme.mission_edit", mission_id=done.value.id))
+    return redirect(url_for("sme.mission", mission_id=mission.id))
 
 
 @bp.route("/missions/<int:mission_id>")
 def mission(mission_id: int):
     """One mission: summary, perimeter, applications, recommended freelancers, actions."""
-    mission = get_scoped_or_404(Mission, mission_id)
+    found = get_scoped_or_404(Mission, mission_id)
+    if found.status == MissionStatus.DRAFT.value:
+        return redirect(url_for("sme.mission_preview", mission_id=found.id))
+    return _render_mission(found)
+
+
+def _render_mission(mission: Mission, *, preview: bool = False):
     recommended, potential = [], None
     if mission.status == MissionStatus.PUBLISHED.value:
         taken = queries.applicant_ids(db.session, mission.id)
@@ -237,6 +287,8 @@ def mission(mission_id: int):
         recommended=recommended, potential=potential,
         action_form=ActionForm(), invite_form=InviteForm(),
         accepted=queries.accepted_application(db.session, mission.id),
+        preview=preview, versions=versions.history(db.session, mission),
+        duplicate_form=ActionForm(),
     )
 
 
@@ -253,7 +305,7 @@ def mission_publish(mission_id: int):
         success="Votre mission est publiée : les office managers qui correspondent peuvent candidater.",
     )
     if not done and mission.status == MissionStatus.DRAFT.value:
-        flash("Complétez la mission avant de la publier : les points à revoir sont signalés.", "warning")
+        flash(_("Complétez la mission avant de la publier : les points à revoir sont signalés."), "warning")
         return _render_edit(mission, form, status=422)
     return redirect(url_for("sme.mission", mission_id=mission.id))
 
@@ -264,11 +316,11 @@ def mission_close(mission_id: int):
     mission = get_scoped_or_404(Mission, mission_id)
     form = CloseMissionForm()
     open_count = queries.open_application_count(db.session, mission.id)
-    if form.validate_on_submit():
+    if form.is_submitted():
         told = " Les candidats en attente ont été prévenus." if open_count else ""
-        done = attempt(
-            lambda: posting.close(db.session, mission, current_user, form.reason.data or "", form.details.data or ""),
-            form=form, success=f"Mission clôturée.{told}", category="info",
+        done = submit(
+            form, lambda: posting.close(db.session, mission, current_user, form.reason.data or "", form.details.data or ""),
+            success=f"Mission clôturée.{told}", category="info",
         )
         if done:
             return redirect(url_for("sme.mission", mission_id=mission.id))

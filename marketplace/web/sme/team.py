@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from marketplace import i18n
 from marketplace.db import db
 from marketplace.errors import DomainError
 from marketplace.extensions import limiter
@@ -13,7 +15,7 @@ from marketplace.services.accounts import queries as account_queries
 from marketplace.services.accounts import teams
 from marketplace.web import security
 from marketplace.web.authz import company_owner_required, get_scoped_or_404
-from marketplace.web.boundary import attempt
+from marketplace.web.boundary import attempt, submit
 from marketplace.web.sme import bp
 from marketplace.web.sme.forms import ActionForm, JoinTeamForm, TeamInviteForm
 
@@ -84,11 +86,12 @@ def join_team(token: str):
             f"Cette invitation est adressée à {invitation.email}, mais vous êtes connecté·e avec "
             f"{current_user.email}. Déconnectez-vous puis rouvrez le lien."), logged_in=True), 409
     form = JoinTeamForm()
-    if form.validate_on_submit():
-        done = attempt(
+    if form.is_submitted():
+        done = submit(
+            form,
             lambda: teams.accept(db.session, token, first_name=form.first_name.data, last_name=form.last_name.data,
                                  password=form.password.data),
-            form=form, success=f"Bienvenue dans l'espace de {invitation.company.legal_name} !",
+            success=_("Bienvenue dans l'espace %(of_company)s !", of_company=i18n.de(invitation.company.legal_name)),
         )
         if done:
             logout_user()

@@ -48,4 +48,6 @@ def dashboard():
         spend=spend_chart(billing_queries.monthly_spend(db.session, company.id)),
         overdue=overdue_rows(company.id, today()),
         band=sizing.headcount_band(company.headcount),
+        pipeline=mission_queries.hiring_pipeline(db.session, company.id),
+        booked_week=contract_queries.booked_week_for_company(db.session, company.id),
     )
