@@ -135,11 +135,12 @@ def test_admin_reviews_and_decides_a_profile_without_leaving_its_page(page, live
     assert page.locator("#profile-status").inner_text() == "En cours de vérification"
 
     # Approve, with a justification since the references have not answered yet.
-    page.get_by_label("Commentaire d'approbation").fill("Références jointes par téléphone le jour même.")
+    page.get_by_label("Raison de l'approbation").fill("Références jointes par téléphone le jour même.")
+    page.get_by_label("Je confirme approuver ce profil malgré les alertes ouvertes").check()
     page.get_by_role("button", name="Approuver le profil").click()
     assert page.url.split("#")[0] == url
     assert "Profil approuvé" in page.locator(".flashes").inner_text()
     assert page.locator("#profile-status").inner_text() == "Vérifié"
     db.session.rollback()  # end this thread's snapshot: the server committed in another thread
     assert db.session.get(FreelancerProfile, profile_id).status == "approved"
-    assert "vetting.approved" in page.locator("section", has_text="Historique").inner_text()
+    assert "Profil approuvé — Références jointes par téléphone" in page.locator("section", has_text="Historique").inner_text()
