@@ -9,26 +9,18 @@ The app talks to it over HTTP through boto3, exactly as it would to a real store
 from __future__ import annotations
 
 import secrets
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+
+from tests.local_servers import free_port, serving
 
 REGION = "eu-west-3"
 ACCESS_KEY = "test-access-key"
 SECRET_KEY = "test-secret-key"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def s3_client(endpoint: str):
@@ -66,36 +58,10 @@ def moto_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         import moto.server  # noqa: F401
     except ImportError:
         pytest.fail("moto[server] is missing: pip install -e '.[test]'")
-    workdir = tmp_path_factory.mktemp("moto")
-    log_path = workdir / "moto.log"
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_answering(url, process, log_path)
+    with serving("moto_server", [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                 tmp_path_factory.mktemp("moto"), f"http://127.0.0.1:{port}", _answering) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"moto_server exited with {process.returncode}:\n{log_path.read_text()}")
-        if _answering(url):
-            return
-        time.sleep(0.1)
-    pytest.fail(f"moto_server did not answer on {url} within {timeout} s:\n{log_path.read_text()}")
 
 
 class ObjectStore:

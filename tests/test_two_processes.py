@@ -44,7 +44,7 @@ from marketplace.platform import jobs
 from tests import factories
 from tests.conftest import make_test_app, wipe
 from tests.freelancer_support import PDF_BYTES
-from tests.object_store import free_port
+from tests.local_servers import free_port
 from tests.test_services_rq import run_worker
 
 pytestmark = pytest.mark.services

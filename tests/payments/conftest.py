@@ -12,17 +12,15 @@
 from __future__ import annotations
 
 import importlib.util
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from marketplace.platform.stripe_adapter import StripeGateway
+from tests.local_servers import free_port, serving
 from tests.payments.recording import RecordingHTTPClient
 from tests.payments.support import (
     CONNECT_WEBHOOK_SECRET,
@@ -32,7 +30,6 @@ from tests.payments.support import (
     Browser,
     Delivery,
     WebhookInbox,
-    free_port,
     http_call,
 )
 
@@ -67,42 +64,18 @@ def localstripe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of a localstripe server run for the session, on a free local port."""
     if importlib.util.find_spec("localstripe") is None:
         pytest.fail("localstripe is missing: pip install -e '.[test]'")
-    workdir = tmp_path_factory.mktemp("localstripe")
-    log_path = workdir / "localstripe.log"
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        # --from-scratch: never load the state another run left in /tmp/localstripe.pickle.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-            cwd=workdir,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_answering(url, process, log_path)
+    # --from-scratch: never load the state another run left in /tmp/localstripe.pickle.
+    with serving("localstripe", [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+                 tmp_path_factory.mktemp("localstripe"), f"http://127.0.0.1:{port}", _answering) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"localstripe exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            if http_call("GET", f"{url}/v1/customers?limit=1")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"localstripe did not answer on {url} within {timeout} s:\n{log_path.read_text()}")
+def _answering(url: str) -> bool:
+    try:
+        return http_call("GET", f"{url}/v1/customers?limit=1")[0] == 200
+    except OSError:
+        return False
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ what Stripe.js does in the browser, a webhook endpoint)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 import urllib.error
@@ -17,12 +16,6 @@ TEST_KEY = "sk_test_51QMarketplaceTestKey"
 WEBHOOK_SECRET = "whsec_test_account_endpoint"
 CONNECT_WEBHOOK_SECRET = "whsec_test_connect_endpoint"
 LOCALSTRIPE_WEBHOOK_SECRET = "whsec_test_localstripe"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def http_call(
