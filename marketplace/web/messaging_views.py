@@ -48,32 +48,29 @@ def _show(page: queries.ThreadPage, form: MessageForm, status: int = 200):
     return render_template("messaging/thread.html", page=page, form=form, side=request.blueprint), status
 
 
-def application_messages(application_id: int):
-    """The conversation about one application; a post adds a message."""
-    application = get_scoped_or_404(Application, application_id)
+def _thread(owner, post, page_of, endpoint: str, **ids):
+    """One conversation page (an application's or a contract's); a post adds a message."""
     form = MessageForm()
     if request.method == "POST" and form.validate():
-        done = attempt(lambda: threads.post_on_application(db.session, application, current_user, form.body.data),
+        done = attempt(lambda: post(db.session, owner, current_user, form.body.data),
                        form=form, success=_("Message envoyé."))
         if done:
-            return redirect(url_for(f"{request.blueprint}.application_messages", application_id=application.id)
-                            + f"#message-{done.value.id}")
-    page = queries.application_page(db.session, application, current_user)
-    return _show(page, form, 422 if request.method == "POST" else 200)
+            return redirect(url_for(f"{request.blueprint}.{endpoint}", **ids) + f"#message-{done.value.id}")
+    return _show(page_of(db.session, owner, current_user), form, 422 if request.method == "POST" else 200)
+
+
+def application_messages(application_id: int):
+    """The conversation about one application."""
+    application = get_scoped_or_404(Application, application_id)
+    return _thread(application, threads.post_on_application, queries.application_page,
+                   "application_messages", application_id=application.id)
 
 
 def contract_messages(contract_id: int):
-    """The conversation about one contract (begun on its application); a post adds a message."""
+    """The conversation about one contract (begun on its application)."""
     contract = get_scoped_or_404(Contract, contract_id)
-    form = MessageForm()
-    if request.method == "POST" and form.validate():
-        done = attempt(lambda: threads.post_on_contract(db.session, contract, current_user, form.body.data),
-                       form=form, success=_("Message envoyé."))
-        if done:
-            return redirect(url_for(f"{request.blueprint}.contract_messages", contract_id=contract.id)
-                            + f"#message-{done.value.id}")
-    page = queries.contract_page(db.session, contract, current_user)
-    return _show(page, form, 422 if request.method == "POST" else 200)
+    return _thread(contract, threads.post_on_contract, queries.contract_page,
+                   "contract_messages", contract_id=contract.id)
 
 
 def messages():
