@@ -11,38 +11,18 @@ from sqlalchemy import select
 
 from marketplace.db import commit, today, utcnow
 from marketplace.models.audit import AuditLog
-from marketplace.models.vetting import ReferenceRequest
-from marketplace.services.vetting import references
 from tests.conftest import login
 from tests.factories import (
     PASSWORD,
     AdminFactory,
     SmeUserFactory,
-    SubmittedProfileFactory,
-    submit,
-    upload_valid_documents,
 )
+from tests.vetting_support import answer_all, vetted
 
 
 @pytest.fixture()
 def admin(db_session):
     return AdminFactory(email="ops@om-partage.test", first_name="Alex", last_name="Opérateur")
-
-
-def vetted(session, **values):
-    profile = SubmittedProfileFactory(status="draft", submitted_at=None, **values)
-    upload_valid_documents(profile)
-    submit(profile)
-    commit(session)
-    return profile
-
-
-def answer_all(session, profile):
-    for request in session.scalars(select(ReferenceRequest).where(ReferenceRequest.profile_id == profile.id)):
-        answer = references.Answer(role="DAF", period="2022–2025", would_rehire="yes",
-                                   ratings={"finance_procurement": 5, "operations_process": 4}, comment="Rigoureuse et fiable.")
-        references.answer(session, references.token_for(request), answer, ip_address="203.0.113.5")
-    commit(session)
 
 
 def admin_urls(app):
