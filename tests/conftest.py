@@ -186,6 +186,22 @@ def wipe(engine) -> None:
             connection.execute(delete(table))
 
 
+@pytest.fixture()
+def redis_url():
+    """The services tests' Redis (``REDIS_URL``), emptied before and after; a missing or down Redis fails them."""
+    from redis import Redis
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.fail("MARKETPLACE_REQUIRE_SERVICES is set but REDIS_URL is not")
+    connection = Redis.from_url(url)
+    connection.ping()  # fails the test, never skips it, when Redis is down
+    connection.flushdb()
+    yield url
+    connection.flushdb()
+    connection.close()
+
+
 # --- the demo, seeded once per test session -------------------------------------------
 
 

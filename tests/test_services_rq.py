@@ -26,19 +26,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture()
-def redis_url() -> str:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.fail("MARKETPLACE_REQUIRE_SERVICES is set but REDIS_URL is not")
-    connection = Redis.from_url(url)
-    connection.ping()  # fails the test, never skips it, when Redis is down
-    connection.flushdb()
-    yield url
-    connection.flushdb()
-    connection.close()
-
-
-@pytest.fixture()
 def live_app(engine, tmp_path, redis_url):
     """The production mode: real commits, jobs handed to RQ."""
     app = make_test_app(engine, tmp_path, REDIS_URL=redis_url)

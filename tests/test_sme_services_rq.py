@@ -14,7 +14,7 @@ from marketplace.models.outbox import EmailStatus, OutboundEmail
 from tests import factories
 from tests.conftest import login
 from tests.factories import PASSWORD
-from tests.test_services_rq import ROOT, live_app, redis_url, run_worker  # noqa: F401  (fixtures)
+from tests.test_services_rq import ROOT, live_app, run_worker  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.services
 

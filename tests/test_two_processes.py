@@ -51,18 +51,6 @@ pytestmark = pytest.mark.services
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture()
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        pytest.fail("MARKETPLACE_REQUIRE_SERVICES is set but REDIS_URL is not")
-    connection = Redis.from_url(url)
-    connection.ping()  # fails the test, never skips it, when Redis is down
-    connection.flushdb()
-    yield url
-    connection.flushdb()
-    connection.close()
-
 
 @pytest.fixture()
 def shared(engine, tmp_path, redis_url, object_store):

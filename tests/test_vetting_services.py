@@ -31,7 +31,7 @@ from tests.factories import (
     upload_document,
     upload_valid_documents,
 )
-from tests.test_services_rq import live_app, redis_url, run_worker  # noqa: F401  (fixtures)
+from tests.test_services_rq import live_app, run_worker  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.services
 ROOT = Path(__file__).resolve().parent.parent
