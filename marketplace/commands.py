@@ -187,6 +187,7 @@ def seed_command(freelancers: int, companies: int, missions: int, contracts: int
         report = seeding.seed(db.session(), scale, progress=bar.update, settled=snapshot)
     commit()
     click.echo(f"Ajouté : {report}.")
+    seeding.refresh_statistics(db.engine)
     if snapshot:
         from marketplace.services.matching import facade as matching
 

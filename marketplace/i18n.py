@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from types import MappingProxyType
 
 from flask import has_request_context, request, session
 from flask_babel import get_locale, get_translations, gettext, ngettext
@@ -193,6 +194,29 @@ def work_mode(code: str) -> str:
         return code
 
 
+# Rendered reasons by (language, code, parameters): a page of fifty missions words the same
+# few hundred sentences again and again, and wording one goes through the catalogue several
+# times. The rendering is a pure function of its key, so the memo never needs emptying; it
+# is only bounded.
+_REASON_MEMO: dict[tuple, str] = {}
+_REASON_MEMO_SIZE = 20_000
+
+
+def _params_key(params) -> tuple | None:
+    """A hashable, order-independent key of a reason's parameters (None when one cannot be made)."""
+    try:
+        key = tuple(sorted((name, tuple(map(_frozen, value)) if isinstance(value, (list, tuple, set, frozenset))
+                            else value) for name, value in (params or {}).items()))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
 def reason_text(reason) -> str:
     """A matcher reason in the reader's language.
 
@@ -205,10 +229,20 @@ def reason_text(reason) -> str:
         code, params = getattr(reason, "code", None), getattr(reason, "params", None)
         label = getattr(reason, "label", reason)
     if code in MESSAGES:
+        key = _params_key(params)
+        memo_key = (str(get_locale() or DEFAULT_LOCALE), code, key) if key is not None else None
+        if memo_key is not None and memo_key in _REASON_MEMO:
+            return _REASON_MEMO[memo_key]
         try:
-            return typography(render(code, params or {}, FORMATTER))
+            text = typography(render(code, params or {}, FORMATTER))
         except (KeyError, TypeError, ValueError):  # a stored snapshot older than its message
             pass
+        else:
+            if memo_key is not None:
+                if len(_REASON_MEMO) >= _REASON_MEMO_SIZE:
+                    _REASON_MEMO.clear()
+                _REASON_MEMO[memo_key] = text
+            return text
     return typography(gettext(str(label)))
 
 
@@ -218,16 +252,24 @@ class TranslatedDomain:
     _TABLES = ("WORK_MODE_LABELS", "WEEKDAY_LABELS", "HALF_LABELS", "SKILL_LABELS", "SUB_SKILL_LABELS",
                "SKILL_LEVEL_LABELS", "LANGUAGES", "SECTORS", "LEGAL_FORM_LABELS")
 
+    # The tables translated once per language (they are constants, and a list page reads
+    # them once per row).
+    _translated: dict[tuple[str, str], object] = {}
+
     def __getattr__(self, name: str):
         value = getattr(domain, name)
-        if name in self._TABLES:
-            return {key: gettext(label) for key, label in value.items()}
-        if name == "SKILL_DIMENSIONS":
-            return tuple(
-                replace(d, label=gettext(d.label), sub_skills=tuple((c, gettext(lbl)) for c, lbl in d.sub_skills))
-                for d in value
-            )
-        return value
+        if name not in self._TABLES and name != "SKILL_DIMENSIONS":
+            return value
+        key = (str(get_locale() or DEFAULT_LOCALE), name)
+        if key not in self._translated:
+            if name == "SKILL_DIMENSIONS":
+                self._translated[key] = tuple(
+                    replace(d, label=gettext(d.label), sub_skills=tuple((c, gettext(lbl)) for c, lbl in d.sub_skills))
+                    for d in value
+                )
+            else:
+                self._translated[key] = MappingProxyType({k: gettext(label) for k, label in value.items()})
+        return self._translated[key]
 
 
 translated_domain = TranslatedDomain()

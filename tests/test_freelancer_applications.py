@@ -265,6 +265,34 @@ def test_missions_for_you_are_ranked_with_reasons_and_filtered(app, client, db_s
     assert "Ville inconnue" in client.get("/freelance/missions?city=Atlantide").text
 
 
+def test_missions_for_you_come_twenty_a_page_in_rank_order(app, client, db_session, freelancer):
+    missions = [MissionFactory(title=f"Mission n° {i:02d}", max_daily_rate_cents=46_000 + 500 * i) for i in range(25)]
+    MissionFactory(title="Mission du lundi", weekdays=["mon"], half_days_per_week=2)  # not free on Mondays
+    login(client, freelancer.user.email, PASSWORD)
+    with app.app_context():
+        ranked = [r.mission_id for r in matching.rank_missions(db_session, freelancer, k=50)]
+    assert len(ranked) == 25
+    title = {m.id: m.title for m in missions}
+
+    def shown(page):
+        text = html.unescape(page.text)
+        return sorted((text.index(title[i]), i) for i in title if title[i] in text.split("Autres missions")[0])
+
+    first = client.get("/freelance/missions")
+    assert [i for _, i in shown(first)] == ranked[:20]
+    assert "Missions suivantes" in first.text and "Missions précédentes" not in first.text
+    assert "Mission du lundi" in first.text  # the others, with why, on the first page
+    second = client.get("/freelance/missions?page=2")
+    assert [i for _, i in shown(second)] == ranked[20:]
+    assert 'start="21"' in second.text and "Missions suivantes" not in second.text
+    assert "Mission du lundi" not in second.text
+    beyond = html.unescape(client.get("/freelance/missions?page=9").text)
+    assert "Plus aucune mission classée pour vous" in beyond
+    # A filter is kept from one page to the next.
+    filtered = client.get("/freelance/missions?weekday=tue")
+    assert "page=2" in filtered.text and "weekday=tue" in filtered.text.split("Missions suivantes")[0].rsplit("href", 1)[1]
+
+
 def test_search_service_ranks_with_the_matching_facade(app_ctx, db_session, freelancer):
     mission = MissionFactory()
     found = opportunities.search(db_session, freelancer)

@@ -204,6 +204,40 @@ def test_a_mission_page_scores_from_the_index_without_analysing_its_text(app_ctx
     assert len(analysed) == 1
 
 
+def test_a_ranking_is_remembered_until_a_profile_or_mission_it_read_changes(app_ctx, db_session):
+    profiles, missions = world()
+    profile = profiles[3]
+    first = matching.rank_missions(db_session, profile)
+    for_mission = matching.rank_freelancers(db_session, missions[1])
+    assert first and for_mission
+    with counting(missions_module.MissionIndex, "rank_for") as ranked, counting(
+        index_module.ProfileIndex, "top_k"
+    ) as topped:
+        assert matching.rank_missions(db_session, profile) == first
+        assert matching.rank_freelancers(db_session, missions[1]) == for_mission
+        assert ranked == [] and topped == []  # nothing ranked again
+
+        # Another freelancer's edit changes nothing for this freelancer's missions…
+        profiles[0].daily_rate_cents += 100
+        db_session.flush()
+        assert matching.rank_missions(db_session, profile) == first and ranked == []
+        # …but the mission's candidates are ranked again (that freelancer is one of them).
+        matching.rank_freelancers(db_session, missions[1])
+        assert len(topped) == 1
+
+        # The best mission's budget cut below the rate: it leaves the ranking at once.
+        best = next(m for m in missions if m.id == first[0].mission_id)
+        best.max_daily_rate_cents = 20_000
+        db_session.flush()
+        after = matching.rank_missions(db_session, profile)
+        assert best.id not in {r.mission_id for r in after} and len(ranked) == 1
+
+        # The freelancer's own change (fewer free days) too.
+        profile.available_slots = WeekSlots.from_days(["wed"]).bits
+        db_session.flush()
+        assert matching.rank_missions(db_session, profile) != after and len(ranked) == 2
+
+
 @pytest.mark.parametrize("page", ["/freelance/missions", "/api/freelance/missions"])
 def test_the_missions_page_reads_as_many_rows_at_5_as_at_40_published_missions(client, db_session, engine, page):
     profile = FreelancerProfileFactory()

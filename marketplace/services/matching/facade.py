@@ -66,6 +66,7 @@ Reason = ExplanationItem
 # committed late may carry an earlier ``updated_at``.
 SYNC_MARGIN = timedelta(minutes=5)
 MISSION_CACHE_SIZE = 2048
+RANKING_CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,35 @@ class _State:
     records: OrderedDict = field(default_factory=OrderedDict)
     snapshot_version: int | None = None
     snapshot_checked: float = float("-inf")
+    # What a ranking read, for remembering rankings until it changes: ``epoch`` moves when
+    # an index is replaced (built, or taken from a snapshot), ``profiles_generation`` when
+    # any profile of the index changes, ``profile_versions[id]`` when that one does,
+    # ``missions_generation`` when any published mission does.
+    epoch: int = 0
+    profiles_generation: int = 0
+    profile_versions: dict[int, int] = field(default_factory=dict)
+    missions_generation: int = 0
+    rankings: OrderedDict = field(default_factory=OrderedDict)
+
+    def replaced(self) -> None:
+        """Both indexes were replaced: every remembered ranking is forgotten."""
+        self.epoch += 1
+        self.profile_versions.clear()
+        self.rankings.clear()
+
+    def remembered(self, key: tuple, compute):
+        """The ranking of ``key`` as last computed on the same indexes and model, else computed now.
+
+        Exact, not approximate: the key holds the versions of everything the ranking read.
+        """
+        key = (self.epoch, self.store.current.version, *key)
+        if key in self.rankings:
+            self.rankings.move_to_end(key)
+            return self.rankings[key]
+        value = self.rankings[key] = compute()
+        if len(self.rankings) > RANKING_CACHE_SIZE:
+            self.rankings.popitem(last=False)
+        return value
 
 
 def _state() -> _State:
@@ -213,6 +243,7 @@ def reset_index() -> None:
         state.missions, state.missions_synced_at, state.missions_seen = None, None, {}
         state.records.clear()
         state.snapshot_version, state.snapshot_checked = None, float("-inf")
+        state.replaced()
 
 
 def _refresh_from_snapshot(session: Session, state: _State) -> bool:
@@ -230,6 +261,7 @@ def _refresh_from_snapshot(session: Session, state: _State) -> bool:
     state.index, state.synced_at, state.seen = loaded.profiles, info.synced_at, {}
     state.missions, state.missions_synced_at, state.missions_seen = loaded.missions, info.synced_at, {}
     state.snapshot_version = info.version
+    state.replaced()
     return True
 
 
@@ -311,6 +343,7 @@ def _sync_profiles(session: Session, state: _State, now: datetime) -> None:
     ).all()
     if state.index is None:
         state.index = ProfileIndex.build(matchable_records(session), model=state.store)
+        state.replaced()
     else:
         for ids in _chunks(_changed(stamps, state.seen)):
             profiles = _profiles(session, FreelancerProfile.id.in_(ids))
@@ -319,6 +352,9 @@ def _sync_profiles(session: Session, state: _State, now: datetime) -> None:
             for profile in profiles:
                 if not profile.is_matchable:
                     state.index.remove(str(profile.id))
+            for profile_id in ids:
+                state.profile_versions[profile_id] = state.profile_versions.get(profile_id, 0) + 1
+            state.profiles_generation += 1
     state.seen = dict(stamps)
     state.synced_at = now
 
@@ -339,6 +375,7 @@ def _sync_missions(session: Session, state: _State, now: datetime) -> None:
         state.missions = MissionIndex.build(
             [mission_record(m) for m in published], {str(m.id): _stamp(m) for m in published}
         )
+        state.missions_generation += 1
     else:
         changed = [
             mission_id
@@ -351,6 +388,7 @@ def _sync_missions(session: Session, state: _State, now: datetime) -> None:
             state.missions.upsert_many([mission_record(m) for m in published], {str(m.id): _stamp(m) for m in published})
             for gone in set(ids) - {m.id for m in published}:
                 state.missions.remove(str(gone))
+            state.missions_generation += 1
     state.missions_seen = {mission_id: stamp for mission_id, (_status, stamp) in stamps.items()}
     state.missions_synced_at = now
 
@@ -409,12 +447,36 @@ def eligibility(mission: Mission, profile: FreelancerProfile, booked: WeekSlots,
 
     The matcher's reasons carry their code and parameters, for the pages to translate them.
     """
+    return eligibilities([mission], profile, booked, you=you)[mission.id]
+
+
+def eligibilities(
+    missions: Iterable[Mission], profile: FreelancerProfile, booked: WeekSlots, *, you: bool = False
+) -> dict[int, list[str]]:
+    """:func:`eligibility` of several missions, by mission id: the profile's record made once.
+
+    A published mission's record comes from the mission index when it is current (its
+    perimeter is not read again).
+    """
+    missions = list(missions)
     if profile.status in NOT_MATCHABLE:
-        return [NOT_MATCHABLE[profile.status]]
+        return {m.id: [NOT_MATCHABLE[profile.status]] for m in missions}
     if profile.is_approved and profile.matching_suspended_reason:
-        return [f"Rapprochement suspendu : {profile.matching_suspended_reason}"]
-    reason = exclusion(mission_record(mission), freelancer_record(profile, booked), you=you)
-    return [reason] if reason else []
+        return {m.id: [f"Rapprochement suspendu : {profile.matching_suspended_reason}"] for m in missions}
+    freelancer = freelancer_record(profile, booked)
+    found = {}
+    for mission in missions:
+        reason = exclusion(_indexed_record(mission), freelancer, you=you)
+        found[mission.id] = [reason] if reason else []
+    return found
+
+
+def _indexed_record(mission: Mission) -> MissionRecord:
+    indexed = _state().missions
+    if indexed is not None and mission.status == MissionStatus.PUBLISHED.value:
+        if indexed.stamp(str(mission.id)) == _stamp(mission):
+            return indexed.record(str(mission.id))
+    return mission_record(mission)
 
 
 def score_pair(
@@ -500,9 +562,16 @@ def rank_freelancers(
     """The ``k`` best eligible freelancers for ``mission``, best first."""
     excluded = {str(i) for i in exclude_ids}
     index = current_index(session)
-    record, analysed = _prepared(mission)
-    matches = index.top_k(record, k + len(excluded), analysed=analysed)
-    return [_result(mission.id, int(m.id), m) for m in matches if m.id not in excluded][:k]
+    state = _state()
+
+    def ranked() -> list[MatchResult]:
+        record, analysed = _prepared(mission)
+        matches = index.top_k(record, k + len(excluded), analysed=analysed)
+        return [_result(mission.id, int(m.id), m) for m in matches if m.id not in excluded][:k]
+
+    with state.lock:
+        version = (mission.id, _stamp(mission), len(mission.perimeter), state.profiles_generation)
+        return list(state.remembered(("freelancers", *version, k, frozenset(excluded)), ranked))
 
 
 def rank_missions(
@@ -518,7 +587,11 @@ def rank_missions(
         return []
     fid = str(profile.id)
     if missions is None:
-        matches = indexed.rank_for(index, fid, k)
+        state = _state()
+        with state.lock:
+            key = ("missions", profile.id, state.profile_versions.get(profile.id, 0), state.missions_generation, k)
+            return list(state.remembered(key, lambda: [_result(int(m.id), profile.id, m)
+                                                       for m in indexed.rank_for(index, fid, k)]))
     else:
         ids, others = [], []
         for mission in missions:

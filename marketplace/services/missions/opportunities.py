@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from marketplace.domain import SKILL_CODES, WEEKDAYS, WorkMode
 from marketplace.errors import DomainError
@@ -22,6 +22,7 @@ from marketplace.services.contracts import bookings
 from marketplace.services.matching import facade as matching
 
 DEFAULT_RADIUS_KM = 30
+PAGE_SIZE = 20
 
 
 @dataclass
@@ -48,22 +49,32 @@ class Opportunity:
 
 @dataclass
 class Search:
+    """One page of the ranked missions (``page``, from 1); the others (not ranked, with why) on page 1 only."""
+
     ranked: list[Opportunity] = field(default_factory=list)
     others: list[Opportunity] = field(default_factory=list)
     total: int = 0
+    page: int = 1
+    has_next: bool = False
 
 
 def published_missions(session: Session) -> list[Mission]:
     return _published(session)
 
 
-def _published(session: Session, *conditions, limit: int | None = None) -> list[Mission]:
-    """Published missions, latest first, with what the page and the reasons read."""
+def _published(session: Session, *conditions, limit: int | None = None, perimeter: bool = True) -> list[Mission]:
+    """Published missions, latest first, with their company (and perimeter, which the matcher reads).
+
+    Without ``perimeter``: for a list whose records come from the mission index, one
+    statement whatever the number of rows.
+    """
+    options = [joinedload(Mission.company)] if not perimeter else [selectinload(Mission.company),
+                                                                   selectinload(Mission.perimeter)]
     return list(
         session.scalars(
             select(Mission)
             .where(Mission.status == MissionStatus.PUBLISHED.value, *conditions)
-            .options(selectinload(Mission.company), selectinload(Mission.perimeter))
+            .options(*options)
             .order_by(Mission.published_at.desc(), Mission.id.desc())
             .limit(limit)
         )
@@ -76,11 +87,11 @@ def _distance(profile: FreelancerProfile, mission: Mission) -> float | None:
     return great_circle_km(profile.latitude, profile.longitude, mission.site_latitude, mission.site_longitude)
 
 
-def _blockers(profile: FreelancerProfile, mission: Mission, booked) -> tuple[str, ...]:
-    """Why the mission does not fit; for a profile not (yet) matchable the page says why once, above."""
+def _blockers(profile: FreelancerProfile, missions: list[Mission], booked) -> dict[int, tuple[str, ...]]:
+    """Why each mission does not fit, by id; for a profile not (yet) matchable the page says why once, above."""
     if not profile.is_matchable:
-        return ()
-    return tuple(matching.eligibility(mission, profile, booked, you=True))
+        return {m.id: () for m in missions}
+    return {i: tuple(reasons) for i, reasons in matching.eligibilities(missions, profile, booked, you=True).items()}
 
 
 def apply_filters(missions: list[Mission], filters: MissionFilters, radius_km: int = DEFAULT_RADIUS_KM) -> list[Mission]:
@@ -113,60 +124,66 @@ def apply_filters(missions: list[Mission], filters: MissionFilters, radius_km: i
     return kept
 
 
-def search(session: Session, profile: FreelancerProfile, filters: MissionFilters | None = None, limit: int = 50) -> Search:
-    """Published missions for this freelancer: ranked ones first (with reasons), then the others with why."""
-    filters = filters or MissionFilters()
-    if not filters.active:
-        return _search_all(session, profile, limit)
-    missions = apply_filters(published_missions(session), filters, max(profile.mobility_km, DEFAULT_RADIUS_KM))
-    applications = {
-        a.mission_id: a
-        for a in session.scalars(select(Application).where(Application.freelancer_id == profile.id))
-    }
-    by_id = {m.id: m for m in missions}
-    results = matching.rank_missions(session, profile, k=limit, missions=missions) if missions else []
-    ranked = [
-        Opportunity(by_id[r.mission_id], r, (), applications.get(r.mission_id), _distance(profile, by_id[r.mission_id]))
-        for r in results
-    ]
-    placed = {r.mission_id for r in results}
-    booked = bookings.booked_slots(session, [profile.id])[profile.id]
-    others = []
-    for mission in missions:
-        if len(others) >= limit:
-            break
-        if mission.id in placed:
-            continue
-        reasons = _blockers(profile, mission, booked)
-        others.append(Opportunity(mission, None, reasons, applications.get(mission.id), _distance(profile, mission)))
-    return Search(ranked=ranked, others=others, total=len(missions))
+def search(
+    session: Session, profile: FreelancerProfile, filters: MissionFilters | None = None, limit: int = PAGE_SIZE,
+    page: int = 1,
+) -> Search:
+    """Published missions for this freelancer, ``limit`` a page: ranked ones first (with reasons).
 
-
-def _search_all(session: Session, profile: FreelancerProfile, limit: int) -> Search:
-    """`search` without filters, reading only the missions shown (its cost does not grow with their number).
-
-    The ranking comes from the matcher's index of the published missions; the others
-    are the latest published ones not ranked, as `search` lists them.
+    Page 1 also lists the latest published missions not ranked there, with why they do not
+    fit; the next pages continue the ranking only. Ranking the first ``page × limit`` (plus
+    one, to know whether a next page exists) costs the same whatever the number of
+    published missions.
     """
+    filters = filters or MissionFilters()
+    page = max(1, page)
     applications = {
         a.mission_id: a
         for a in session.scalars(select(Application).where(Application.freelancer_id == profile.id))
     }
-    results = matching.rank_missions(session, profile, k=limit)
-    placed = {r.mission_id for r in results}
-    by_id = {m.id: m for m in _published(session, Mission.id.in_(placed))} if placed else {}
+    k = page * limit + 1
+    if filters.active:
+        missions = apply_filters(published_missions(session), filters, max(profile.mobility_km, DEFAULT_RADIUS_KM))
+        total = len(missions)
+        results = matching.rank_missions(session, profile, k=k, missions=missions) if missions else []
+        by_id = {m.id: m for m in missions}
+    else:
+        missions = None
+        total = session.scalar(select(func.count(Mission.id)).where(Mission.status == MissionStatus.PUBLISHED.value))
+        results = matching.rank_missions(session, profile, k=k)
+    shown = results[(page - 1) * limit:page * limit]
+    if missions is None:
+        wanted = {r.mission_id for r in shown}
+        by_id = {m.id: m for m in _published(session, Mission.id.in_(wanted), perimeter=False)}
     ranked = [
         Opportunity(by_id[r.mission_id], r, (), applications.get(r.mission_id), _distance(profile, by_id[r.mission_id]))
-        for r in results
+        for r in shown
         if r.mission_id in by_id
     ]
-    booked = bookings.booked_slots(session, [profile.id])[profile.id]
-    others = [
-        Opportunity(m, None, _blockers(profile, m, booked), applications.get(m.id), _distance(profile, m))
-        for m in _published(session, Mission.id.not_in(placed), limit=limit)
-    ]
-    total = session.scalar(select(func.count(Mission.id)).where(Mission.status == MissionStatus.PUBLISHED.value))
-    return Search(ranked=ranked, others=others, total=total or 0)
+    others: list[Opportunity] = []
+    if page == 1:
+        placed = {r.mission_id for r in shown}
+        booked = bookings.booked_slots(session, [profile.id])[profile.id]
+        if missions is None:
+            candidates = _published(session, Mission.id.not_in(placed), limit=limit, perimeter=False)
+        else:
+            candidates = [m for m in missions if m.id not in placed][:limit]
+        blockers = _blockers(profile, candidates, booked)
+        others = [
+            Opportunity(m, None, blockers[m.id], applications.get(m.id), _distance(profile, m)) for m in candidates
+        ]
+    return Search(ranked=ranked, others=others, total=total or 0, page=page, has_next=len(results) > page * limit)
+
+
+def suggestions(session: Session, profile: FreelancerProfile, n: int = 3) -> list[Opportunity]:
+    """The ``n`` best-ranked published missions the freelancer has not applied to (nor been invited to)."""
+    applied = set(session.scalars(select(Application.mission_id).where(Application.freelancer_id == profile.id)))
+    results = [r for r in matching.rank_missions(session, profile, k=n + len(applied)) if r.mission_id not in applied][:n]
+    if not results:
+        return []
+    by_id = {m.id: m for m in _published(session, Mission.id.in_([r.mission_id for r in results]), perimeter=False)}
+    return [Opportunity(by_id[r.mission_id], r, (), None, _distance(profile, by_id[r.mission_id]))
+            for r in results if r.mission_id in by_id]
 
 
 def for_mission(session: Session, profile: FreelancerProfile, mission: Mission) -> Opportunity:
@@ -174,6 +191,6 @@ def for_mission(session: Session, profile: FreelancerProfile, mission: Mission) 
     from marketplace.services.missions.applications import application_for
 
     booked = bookings.booked_slots(session, [profile.id])[profile.id]
-    blockers = _blockers(profile, mission, booked)
+    blockers = _blockers(profile, [mission], booked)[mission.id]
     result = matching.score_pair(session, mission, profile, for_freelancer=True)
     return Opportunity(mission, result, blockers, application_for(session, profile, mission), _distance(profile, mission))

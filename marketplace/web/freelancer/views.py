@@ -50,7 +50,7 @@ from marketplace.services.timesheets import queries as timesheet_queries
 from marketplace.web.authz import get_scoped_or_404, protect_blueprint
 from marketplace.web.billing_views import freelancer_turnover
 from marketplace.web.boundary import attempt, submit
-from marketplace.web.forms import BaseForm, client_ip, safe_next
+from marketplace.web.forms import BaseForm, client_ip, page_arg, safe_next
 from marketplace.web.freelancer import bp
 from marketplace.web.freelancer.forms import (
     ApplyForm,
@@ -138,7 +138,7 @@ def dashboard():
         by_status.setdefault(application.status, []).append(application)
     suggestions = []
     if application_service.why_cannot_apply(profile) is None:
-        suggestions = [o for o in opportunities.search(db.session, profile, limit=10).ranked if o.application is None][:3]
+        suggestions = opportunities.suggestions(db.session, profile)
     return render_template(
         "freelancer/dashboard.html",
         profile=profile,
@@ -578,14 +578,18 @@ def missions():
             weekday=form.weekday.data or None, city=form.city.data or "", remote_only=form.remote_only.data,
             min_rate_cents=form.min_rate.data, dimension=form.dimension.data or None,
         )
+    page = page_arg()
     try:
-        found = opportunities.search(db.session, profile, filters)
+        found = opportunities.search(db.session, profile, filters, page=page)
     except DomainError as exc:
         form.add_domain_error(exc)
-        found = opportunities.search(db.session, profile, opportunities.MissionFilters())
+        found = opportunities.search(db.session, profile, opportunities.MissionFilters(), page=page)
+    # The filters as asked, kept by the previous/next links (the form bounds what is used).
+    kept = {name: request.args[name][:120] for name in ("weekday", "city", "remote_only", "min_rate", "dimension")
+            if request.args.get(name)} if filters.active else {}
     return render_template(
-        "freelancer/missions.html", profile=profile, form=form, found=found, filters=filters,
-        refusal=application_service.why_cannot_apply(profile),
+        "freelancer/missions.html", profile=profile, form=form, found=found, filters=filters, kept=kept,
+        page_size=opportunities.PAGE_SIZE, refusal=application_service.why_cannot_apply(profile),
     )
 
 
