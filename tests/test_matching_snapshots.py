@@ -238,6 +238,26 @@ def test_a_ranking_is_remembered_until_a_profile_or_mission_it_read_changes(app_
         assert matching.rank_missions(db_session, profile) != after and len(ranked) == 2
 
 
+def test_applications_are_scored_again_only_when_their_terms_or_profile_change(app_ctx, db_session):
+    profiles, missions = world()
+    mission = missions[1]
+    eligible = [r.profile_id for r in matching.rank_freelancers(db_session, mission, 3)]
+    own, proposing = (ApplicationFactory(mission=mission, freelancer=db_session.get(FreelancerProfile, i))
+                      for i in eligible[:2])
+    proposing.proposed_rate_cents = proposing.freelancer.daily_rate_cents - 2_000
+    db_session.flush()
+    first = matching.score_applications(db_session, mission, [own, proposing])
+    assert first[own.id] and first[proposing.id]
+    with counting(index_module.ProfileIndex, "top_k") as scored:
+        assert matching.score_applications(db_session, mission, [own, proposing]) == first
+        assert scored == []
+        proposing.proposed_rate_cents -= 3_000  # new terms: scored again, on them
+        db_session.flush()
+        again = matching.score_applications(db_session, mission, [own, proposing])
+        assert scored and again[own.id] == first[own.id]
+        assert again[proposing.id] == matching.score_application(db_session, proposing)
+
+
 @pytest.mark.parametrize("page", ["/freelance/missions", "/api/freelance/missions"])
 def test_the_missions_page_reads_as_many_rows_at_5_as_at_40_published_missions(client, db_session, engine, page):
     profile = FreelancerProfileFactory()

@@ -499,7 +499,10 @@ def score_pairs(session: Session, mission: Mission, profile_ids: Iterable[int]) 
     ids = list(dict.fromkeys(profile_ids))
     if not ids:
         return {}
-    index = current_index(session)
+    return _score_pairs(current_index(session), mission, ids)
+
+
+def _score_pairs(index: ProfileIndex, mission: Mission, ids: list[int]) -> dict[int, MatchResult | None]:
     record, analysed = _prepared(mission)
     indexed = [str(i) for i in ids if str(i) in index]
     matches = index.top_k(record, k=len(indexed), ids=indexed, analysed=analysed) if indexed else []
@@ -538,17 +541,32 @@ def score_applications(
     Those proposing the profile's own terms are scored together (:func:`score_pairs`).
     """
     applications = list(applications)
-    index = current_index(session)
+    index = current_index(session)  # synced (and the session flushed) before the key is read
+    state = _state()
+    with state.lock:
+        key = ("applications", mission.id, _stamp(mission), len(mission.perimeter), tuple(
+            (a.id, a.freelancer_id, a.proposed_rate_cents, tuple(a.offered_weekdays or ()),
+             state.profile_versions.get(a.freelancer_id, 0))
+            for a in applications
+        ))
+        return dict(state.remembered(key, lambda: _score_applications(session, index, mission, applications)))
+
+
+def _score_applications(
+    session: Session, index: ProfileIndex, mission: Mission, applications: list[Application]
+) -> dict[int, MatchResult | None]:
     terms = {a.id: _application_terms(a) for a in applications if str(a.freelancer_id) in index}
-    plain = score_pairs(session, mission, [a.freelancer_id for a in applications])
+    ids = list(dict.fromkeys(a.freelancer_id for a in applications))
+    plain = _score_pairs(index, mission, ids) if ids else {}
+    booked = booked_slots(session, [a.freelancer_id for a in applications if terms.get(a.id)])
     results: dict[int, MatchResult | None] = {}
     for application in applications:
         changes = terms.get(application.id)
         results[application.id] = plain.get(application.freelancer_id)
         if not changes:
             continue
-        booked = booked_slots(session, [application.freelancer_id])[application.freelancer_id]
-        record = dataclasses.replace(freelancer_record(application.freelancer, booked), **changes)
+        record = dataclasses.replace(freelancer_record(application.freelancer, booked[application.freelancer_id]),
+                                     **changes)
         mission_rec, analysed = _prepared(mission)
         matches = ProfileIndex.build([record], model=_state().store).top_k(mission_rec, k=1, analysed=analysed)
         if matches:
