@@ -60,3 +60,20 @@ def test_templates_need_no_inline_style_or_script():
         if 'style="' in (text := path.read_text(encoding="utf-8")) or "<script>" in text or "<style" in text
     ]
     assert offenders == []
+
+
+def test_the_home_figures_follow_the_rows_within_a_minute(app, client, monkeypatch):
+    import html
+
+    from marketplace.platform.memo import Expiring
+    from tests.factories import FreelancerProfileFactory
+
+    now = [1000.0]
+    app.extensions["marketplace.home_figures"] = Expiring(60, clock=lambda: now[0])
+    FreelancerProfileFactory.create_batch(2)
+    assert "2 office managers vérifiés" in html.unescape(client.get("/").text).replace("\u202f", " ")
+    FreelancerProfileFactory()
+    now[0] += 30  # counted once a minute per process, not once a visitor
+    assert "2 office managers vérifiés" in html.unescape(client.get("/").text).replace("\u202f", " ")
+    now[0] += 31
+    assert "3 office managers vérifiés" in html.unescape(client.get("/").text).replace("\u202f", " ")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify, render_template
+from flask import abort, current_app, jsonify, render_template
 from flask_babel import lazy_gettext as _l
 
 from marketplace import legal as legal_rules
 from marketplace.db import db
 from marketplace.extensions import limiter
 from marketplace.platform import health
+from marketplace.platform.memo import Expiring
 from marketplace.services.contracts import rules as contract_rules
 from marketplace.services.matching import facade as matching
 from marketplace.services.missions import queries as mission_queries
@@ -44,13 +45,19 @@ def healthz_matcher():
     return jsonify(matching.in_service())
 
 
+# The home page's figures lag at most a minute behind the rows (each process counts them
+# once a minute, not once a visitor).
+HOME_FIGURES_SECONDS = 60
+
+
 @bp.route("/")
 def home():
     """The home page, for SME directors and freelance office managers."""
-    counts = {
+    figures = current_app.extensions.setdefault("marketplace.home_figures", Expiring(HOME_FIGURES_SECONDS))
+    counts = figures.get("counts", lambda: {
         "freelancers": profile_queries.vetted_count(db.session),
         "missions": mission_queries.published_count(db.session),
-    }
+    })
     return render_template("public/home.html", counts=counts)
 
 
