@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.db import Base, enum_check, utcnow
@@ -60,6 +60,11 @@ class FreelancerProfile(Timestamps, Base):
         CheckConstraint("years_experience >= 0", name="years_experience_positive"),
         CheckConstraint("daily_rate_cents IS NULL OR daily_rate_cents > 0", name="daily_rate_positive"),
         CheckConstraint("available_slots BETWEEN 0 AND 1023", name="available_slots_range"),
+        # The vetting queue (submitted and in-review profiles, oldest submission first) read
+        # from this index a page at a time, not by sorting every profile waiting.
+        Index("ix_freelancer_profiles_vetting_queue", "submitted_at", "id",
+              postgresql_where=text("status IN ('submitted', 'in_review')"),
+              sqlite_where=text("status IN ('submitted', 'in_review')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

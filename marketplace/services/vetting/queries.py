@@ -77,22 +77,26 @@ def queue(
     session: Session, *, status: str = "", flag: str = "", q: str = "", page: int = 1, page_size: int = 30, now: datetime
 ) -> tuple[list[QueueRow], int]:
     """Profiles to vet, oldest submission first, filtered by status, flag and name/e-mail."""
-    stmt = select(FreelancerProfile).join(User, FreelancerProfile.user_id == User.id)
+    conditions = []
     if status in PROFILE_STATUS_LABELS:
-        stmt = stmt.where(FreelancerProfile.status == status)
+        conditions.append(FreelancerProfile.status == status)
     else:
-        stmt = stmt.where(FreelancerProfile.status.in_(QUEUE_STATUSES))
+        conditions.append(FreelancerProfile.status.in_(QUEUE_STATUSES))
     if flag in FLAGS:
-        stmt = stmt.where(_flag_clause(flag))
+        conditions.append(_flag_clause(flag))
     elif flag == "echeance":
-        stmt = stmt.where(FreelancerProfile.matching_suspended_reason.is_not(None))
+        conditions.append(FreelancerProfile.matching_suspended_reason.is_not(None))
     if q.strip():
         like = f"%{q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.last_name).like(like),
+        conditions.append(or_(func.lower(User.email).like(like), func.lower(User.last_name).like(like),
                               func.lower(User.first_name).like(like), FreelancerProfile.siret.like(like)))
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    stmt = select(FreelancerProfile).join(User, FreelancerProfile.user_id == User.id).where(*conditions)
+    # Counted without the users' join unless a name is searched.
+    counted = select(func.count(FreelancerProfile.id)).where(*conditions)
+    total = session.scalar(counted.join_from(FreelancerProfile, User, FreelancerProfile.user_id == User.id)
+                           if q.strip() else counted)
     # Oldest first; never-submitted profiles (drafts) last.
-    stmt = stmt.order_by(FreelancerProfile.submitted_at.is_(None), FreelancerProfile.submitted_at, FreelancerProfile.id)
+    stmt = stmt.order_by(FreelancerProfile.submitted_at.asc().nulls_last(), FreelancerProfile.id)
     profiles = session.scalars(
         stmt.options(contains_eager(FreelancerProfile.user)).limit(page_size).offset((page - 1) * page_size)
     ).all()
