@@ -8,6 +8,7 @@ filters keep and pairs each with the freelancer's own application, if any.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -175,9 +176,16 @@ def search(
     return Search(ranked=ranked, others=others, total=total or 0, page=page, has_next=len(results) > page * limit)
 
 
-def suggestions(session: Session, profile: FreelancerProfile, n: int = 3) -> list[Opportunity]:
-    """The ``n`` best-ranked published missions the freelancer has not applied to (nor been invited to)."""
-    applied = set(session.scalars(select(Application.mission_id).where(Application.freelancer_id == profile.id)))
+def suggestions(
+    session: Session, profile: FreelancerProfile, n: int = 3, applied: Iterable[int] | None = None
+) -> list[Opportunity]:
+    """The ``n`` best-ranked published missions the freelancer has not applied to (nor been invited to).
+
+    ``applied``: the missions of the freelancer's applications, when the caller has them.
+    """
+    if applied is None:
+        applied = session.scalars(select(Application.mission_id).where(Application.freelancer_id == profile.id))
+    applied = set(applied)
     results = [r for r in matching.rank_missions(session, profile, k=n + len(applied)) if r.mission_id not in applied][:n]
     if not results:
         return []

@@ -138,7 +138,7 @@ def dashboard():
         by_status.setdefault(application.status, []).append(application)
     suggestions = []
     if application_service.why_cannot_apply(profile) is None:
-        suggestions = opportunities.suggestions(db.session, profile)
+        suggestions = opportunities.suggestions(db.session, profile, applied=[a.mission_id for a in apps])
     return render_template(
         "freelancer/dashboard.html",
         profile=profile,
