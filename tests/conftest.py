@@ -4,6 +4,10 @@ The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL`` poin
 at one. Tests marked ``services`` use the real Redis (``REDIS_URL``) and a real
 ``rq worker``; they are skipped only when ``MARKETPLACE_REQUIRE_SERVICES`` is unset,
 and fail (never skip) when it is set and a service is missing.
+
+Under pytest-xdist (``-n 2``) each worker process gets its own PostgreSQL database
+(the configured one's name with ``_gw0``, ``_gw1``… appended, made and dropped here)
+and its own Redis database number, so the workers never see each other's rows or jobs.
 """
 
 from __future__ import annotations
@@ -33,7 +37,42 @@ def normalized_database_url(url: str) -> str:
     return url
 
 
+def _xdist_worker() -> int | None:
+    """The number of this pytest-xdist worker (``gw1`` → 1), or None outside xdist."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else None
+
+
+def _worker_database(url: str, worker: int, *, create: bool) -> str:
+    """The worker's own PostgreSQL database next to ``url``'s: made empty, or dropped."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    own = make_url(normalized_database_url(url))
+    name = f"{own.database}_gw{worker}"
+    admin = create_engine(own, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if create:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return own.set(database=name).render_as_string(hide_password=False)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    worker = _xdist_worker()
+    url = os.environ.get("DATABASE_URL", "")
+    if worker is not None and url.startswith(("postgres://", "postgresql")):
+        config._marketplace_database = url  # type: ignore[attr-defined]
+        os.environ["DATABASE_URL"] = _worker_database(url, worker, create=True)
+    if worker is not None and os.environ.get("REDIS_URL"):
+        from redis.connection import parse_url
+
+        base = int(parse_url(os.environ["REDIS_URL"]).get("db") or 0)
+        redis_url = re.sub(r"(/\d+)?$", "", os.environ["REDIS_URL"].split("?")[0].rstrip("/"), count=1)
+        os.environ["REDIS_URL"] = f"{redis_url}/{(base - worker) % 16}"
     # Tests never read the developer's shell settings by accident.
     os.environ.setdefault("SECRET_KEY", TEST_SECRET)
     os.environ.pop("MARKETPLACE_ENV", None)
@@ -41,6 +80,12 @@ def pytest_configure(config: pytest.Config) -> None:
     from marketplace.models import users
 
     users.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    url = getattr(config, "_marketplace_database", None)
+    if url:
+        _worker_database(url, _xdist_worker(), create=False)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
